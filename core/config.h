@@ -4,6 +4,24 @@
  * ignored. Keys and their meaning are listed in README.md ("Config file").
  * The parser is pure (no hardware, no UEFI) so that it is unit-tested on
  * the host.
+ *
+ * Syntax, exactly:
+ *  - lines end in LF or CRLF; a leading UTF-8 byte order mark is skipped;
+ *    a NUL byte anywhere is an error;
+ *  - blanks (space, tab) around keys, '=' and values are trimmed;
+ *  - a line whose first non-blank character is '#' is a comment;
+ *  - keys are [A-Za-z0-9_]+, case-sensitive, each at most once;
+ *  - a value in double quotes is taken literally ('#' included; there are
+ *    no escapes, so a value cannot contain '"'), and only blanks or a
+ *    comment may follow the closing quote;
+ *  - in an unquoted value, for every key including cmdline, a '#' at its
+ *    start or after a blank starts a comment ("a=b#c" keeps "b#c"; to pass
+ *    " #" in a guest command line, quote it).
+ *
+ * Keys: guest (required), cmdline, memory (64M, 64MiB, 1G, 65536K or
+ * bytes; a multiple of 1 MiB in 4 MiB..3072 MiB), serial_port,
+ * serial_baud (9600..115200), host_exit_port. Numbers are decimal or 0x-hex;
+ * one too big for its field is an error, never a wrap.
  */
 #ifndef CORE_CONFIG_H
 #define CORE_CONFIG_H
@@ -27,8 +45,10 @@ struct tandem_config {
 };
 
 /* Fill *cfg from text (len bytes, need not be NUL-terminated) read from
- * file 'file'. Returns 0, or -1 with a one-line message naming the file,
- * the line and the key at fault in err ("tandem.cfg:3: memory: ..."). */
+ * file 'file'; keys absent from the text get their defaults. Returns 0, or
+ * -1 with a one-line message (no newline) naming the file, the line and the
+ * key at fault in err ("tandem.cfg:3: memory: ..."), or only the file for
+ * a missing key ("tandem.cfg: missing required key 'guest'"). */
 int config_parse(struct tandem_config *cfg, const char *text, size_t len,
 		 const char *file, char *err, size_t errlen);
 
