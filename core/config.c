@@ -23,7 +23,7 @@ enum cfg_type {
 	CFG_SIZE,	/* integer, optional K/M/G suffix, multiple of 1 MiB */
 };
 
-#define K_REQUIRED	0x1u	/* config_parse fails if the key is absent */
+#define K_REQ		0x1u	/* required: config_parse fails without it */
 #define K_HEX		0x2u	/* show limits in hex (I/O ports) */
 
 struct cfg_key {
@@ -34,24 +34,27 @@ struct cfg_key {
 	uint64_t min, max;
 	uint64_t def;		/* default of a number; strings default "" */
 	unsigned flags;
-	const uint32_t *only;	/* if set: the only values allowed, 0-ended */
+	const uint32_t *only;	/* if set: the values allowed, 0-ended */
 };
 
-/* The key name is the struct tandem_config field name. */
-#define KEY(f, type, min, max, def, flags, only)			\
-	{ #f, type, offsetof(struct tandem_config, f),			\
-	  sizeof(((struct tandem_config *)0)->f), min, max, def, flags, only }
+/* The key name is the struct tandem_config field name; optional last
+ * arguments are more initializers (.only). */
+#define KEY(f, t, lo, hi, d, fl, ...)					\
+	{ .name = #f, .type = t, .off = offsetof(struct tandem_config, f), \
+	  .width = sizeof(((struct tandem_config *)0)->f), .min = lo,	\
+	  .max = hi, .def = d, .flags = fl, __VA_ARGS__ }
 
 static const uint32_t bauds[] = { 9600, 19200, 38400, 57600, 115200, 0 };
 
 static const struct cfg_key keys[] = {
 	/*  key             type      min      max         default   flags */
-	KEY(guest,          CFG_STR,  1,       0,          0,        K_REQUIRED, NULL),
-	KEY(cmdline,        CFG_STR,  0,       0,          0,        0,     NULL),
-	KEY(memory,         CFG_SIZE, 4 * MIB, 3072 * MIB, 64 * MIB, 0,     NULL),
-	KEY(serial_port,    CFG_UINT, 1,       0xffff,     0x3f8,    K_HEX, NULL),
-	KEY(serial_baud,    CFG_UINT, 9600,    115200,     115200,   0,     bauds),
-	KEY(host_exit_port, CFG_UINT, 0,       0xffff,     0,        K_HEX, NULL),
+	KEY(guest,          CFG_STR,  1,       0,          0,        K_REQ),
+	KEY(cmdline,        CFG_STR,  0,       0,          0,        0),
+	KEY(memory,         CFG_SIZE, 4 * MIB, 3072 * MIB, 64 * MIB, 0),
+	KEY(serial_port,    CFG_UINT, 1,       0xffff,     0x3f8,    K_HEX),
+	KEY(serial_baud,    CFG_UINT, 9600,    115200,     115200,   0,
+	    .only = bauds),
+	KEY(host_exit_port, CFG_UINT, 0,       0xffff,     0,        K_HEX),
 };
 
 struct span {
@@ -469,7 +472,7 @@ int config_parse(struct tandem_config *cfg, const char *text, size_t len,
 
 	p.line = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		if ((keys[i].flags & K_REQUIRED) && !p.seen[i])
+		if ((keys[i].flags & K_REQ) && !p.seen[i])
 			return fail(&p, "missing required key '%s'",
 				    keys[i].name);
 	return 0;

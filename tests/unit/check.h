@@ -1,8 +1,9 @@
 /* A tiny unit test framework for host tests, header only.
  *
- * A test binary lists its cases with TCASE(x) (for a function test_x) and calls run_cases() from
- * main(). Each case runs in a forked child, so that a crash or a sanitizer
- * report fails that case alone and the others still run. Output contract
+ * A test binary lists its cases with TCASE(x), for a function test_x, and
+ * calls RUN_CASES() from main(). Each case runs in a forked child, so that
+ * a crash or a sanitizer report fails that case alone and the others still
+ * run. Output contract
  * (counted by tests/run): one line per case,
  *	PASS unit/<binary>/<case>
  *	FAIL unit/<binary>/<case>: <reason>

@@ -445,6 +445,7 @@ static void test_fuzz(void)
 		"64M", "0x", "ffff", "99999999999999999999", "K", "G", "iB",
 		"115200", "\\a.elf", "\0", "x", "-", "1", "0",
 	};
+	const size_t npieces = sizeof(pieces) / sizeof(pieces[0]);
 	uint32_t seed = 12345;
 	char text[256];
 
@@ -456,7 +457,7 @@ static void test_fuzz(void)
 			size_t pl;
 
 			seed = seed * 1103515245u + 12345u;
-			p = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+			p = pieces[(seed >> 16) % npieces];
 			pl = *p ? strlen(p) : 1;
 			if (len + pl > sizeof(text))
 				break;
@@ -465,8 +466,8 @@ static void test_fuzz(void)
 		}
 		if (parse_n(text, len) == 0) {
 			CHECK(cfg.guest[0] != '\0');
-			CHECK(memchr(cfg.guest, 0, sizeof(cfg.guest)) != NULL);
-			CHECK(memchr(cfg.cmdline, 0, sizeof(cfg.cmdline)) != NULL);
+			CHECK(memchr(cfg.guest, 0, sizeof(cfg.guest)));
+			CHECK(memchr(cfg.cmdline, 0, sizeof(cfg.cmdline)));
 			CHECK(cfg.memory % MIB == 0);
 			CHECK(cfg.memory >= 4 * MIB && cfg.memory <= 3072 * MIB);
 			CHECK(cfg.serial_port != 0);
