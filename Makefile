@@ -24,7 +24,7 @@ WARN    := -Wall -Wextra -Werror
 # across exits and needs no saving (-mgeneral-regs-only).
 CFLAGS  := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin -fpic \
 	   -fshort-wchar -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
-	   -fno-strict-aliasing -fno-asynchronous-unwind-tables \
+	   -fno-strict-aliasing -fno-asynchronous-unwind-tables -fvisibility=hidden \
 	   -DGNU_EFI_USE_MS_ABI -I. -I$(EFI_INC) -I$(EFI_INC)/x86_64
 NFLAGS  := -f elf64 -Werror
 LDFLAGS := -nostdlib -znocombreloc -T $(EFI_LDS) -shared -Bsymbolic \

@@ -21,7 +21,7 @@ static void put_num(struct out *o, uint64_t v, unsigned base, bool upper,
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
-	int n = 0;
+	int n = 0, len;
 
 	do {
 		tmp[n++] = digits[v % base];
@@ -35,11 +35,12 @@ static void put_num(struct out *o, uint64_t v, unsigned base, bool upper,
 		put(o, '-');
 		width--;
 	}
-	for (int i = n; !left && i < width; i++)
+	len = n;
+	for (int i = len; !left && i < width; i++)
 		put(o, pad);
 	while (n)
 		put(o, tmp[--n]);
-	for (int i = n; left && i < width; i++)
+	for (int i = len; left && i < width; i++)
 		put(o, ' ');
 }
 

@@ -1,35 +1,20 @@
-/* Freestanding implementations; gcc may also emit calls to these. */
+/* Freestanding implementations. memcpy and memset, which gcc may also
+ * emit calls to, come from GNU-EFI's libefi (linked into tandem.efi). */
 #include "lib/string.h"
 #include <stdint.h>
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	uint8_t *d = dst;
-	const uint8_t *s = src;
-
-	while (n--)
-		*d++ = *s++;
-	return dst;
-}
 
 void *memmove(void *dst, const void *src, size_t n)
 {
 	uint8_t *d = dst;
 	const uint8_t *s = src;
 
-	if (d <= s || d >= s + n)
-		return memcpy(dst, src, n);
+	if (d <= s || d >= s + n) {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+		return dst;
+	}
 	while (n--)
 		d[n] = s[n];
-	return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-	uint8_t *d = dst;
-
-	while (n--)
-		*d++ = (uint8_t)c;
 	return dst;
 }
 

@@ -1,0 +1,32 @@
+/* The host CPU environment tandem runs in after boot services: its own
+ * GDT, TSS, IDT, identity page tables and stacks. */
+#ifndef ARCH_X86_HOST_H
+#define ARCH_X86_HOST_H
+
+#include <stdint.h>
+
+#define HOST_GDT_CODE	0x08
+#define HOST_GDT_DATA	0x10
+#define HOST_GDT_TSS	0x18
+
+/* Install GDT, TSS and IDT (exceptions print a dump and halt), and page
+ * tables identity-mapping [0, max(phys_top, 4 GiB)). Takes its memory
+ * from palloc. Returns 0, or -1 when memory ran out. */
+int host_cpu_init(uint64_t phys_top);
+/* GDT, TSS, IDT alone (part of host_cpu_init). */
+int host_desc_init(void);
+
+/* Continue on a new stack: calls fn(arg), which must not return. */
+void host_switch_stack(void *top, void (*fn)(void *), void *arg)
+	__attribute__((noreturn));
+
+struct host_desc_table {
+	uint64_t base;
+	uint16_t limit;
+};
+
+void host_gdtr(struct host_desc_table *t);
+void host_idtr(struct host_desc_table *t);
+uint64_t host_tss_base(void);
+
+#endif

@@ -1,0 +1,113 @@
+/* The vendor-neutral virtual CPU: what core/ sees of VT-x (vmx.c) and of
+ * any later backend (AMD-V). The backend handles what is pure CPU state
+ * (control registers, VMCS-held MSRs, XSETBV) itself and returns to core/
+ * every exit whose result is a policy or an input from the environment:
+ * port I/O, CPUID, other MSRs, time stamps, random numbers, halts,
+ * accesses outside guest RAM, faults. core/ fills in the result in the
+ * same struct vcpu_exit; the next vcpu_run() completes the instruction
+ * with it and re-enters the guest. */
+#ifndef ARCH_X86_VCPU_H
+#define ARCH_X86_VCPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VCPU_IO_MAX	256	/* bytes of one string I/O batch */
+
+struct vcpu;
+
+enum vcpu_exit_kind {
+	VCPU_EXIT_IO,		/* io: core reads data (out) or fills it (in) */
+	VCPU_EXIT_CPUID,	/* cpuid: host values in, policy values out */
+	VCPU_EXIT_MSR_READ,	/* msr: core sets value, or fault = true */
+	VCPU_EXIT_MSR_WRITE,	/* msr: core accepts value, or fault = true */
+	VCPU_EXIT_RDTSC,	/* value: the time stamp the guest reads */
+	VCPU_EXIT_RDRAND,	/* value + ok (carry flag) */
+	VCPU_EXIT_RDSEED,
+	VCPU_EXIT_HLT,		/* guest halted (instruction completed) */
+	VCPU_EXIT_TIMER,	/* poll quantum expired; nothing to complete */
+	VCPU_EXIT_MEM,		/* access to a guest-physical address
+				 * outside RAM: mem */
+	VCPU_EXIT_SHUTDOWN,	/* triple fault */
+	VCPU_EXIT_FAILED,	/* unhandled exit or failed entry: fail;
+				 * the vcpu cannot continue */
+};
+
+struct vcpu_exit {
+	enum vcpu_exit_kind kind;
+	union {
+		struct {
+			uint16_t port;
+			uint8_t size;		/* 1, 2 or 4 */
+			bool in;
+			uint16_t count;		/* elements in data */
+			uint8_t data[VCPU_IO_MAX];
+		} io;
+		struct {
+			uint32_t leaf, subleaf;
+			uint32_t eax, ebx, ecx, edx;
+		} cpuid;
+		struct {
+			uint32_t index;
+			uint64_t value;
+			bool fault;
+		} msr;
+		struct {
+			uint64_t value;
+			bool ok;
+		} val;
+		struct {
+			uint64_t gpa;
+			bool read, write, fetch;
+		} mem;
+		struct {
+			uint32_t reason;	/* backend's own code */
+			uint64_t qual;
+			char what[160];		/* decoded, one line */
+		} fail;
+	};
+};
+
+/* Guest-visible control state core/ needs for policy (CPUID OSXSAVE). */
+struct vcpu_ctl {
+	uint64_t cr0, cr4, efer;	/* as the guest sees them */
+};
+
+struct vcpu_exit_count {
+	const char *name;
+	uint64_t count;
+};
+
+/* Self-test of the virtualization extensions; enables them (VMXON).
+ * Returns 0, or -1 with the reason in why, naming the firmware setting
+ * when that is what keeps them off. */
+int vcpu_hw_enable(char *why, size_t len);
+
+/* A vcpu over guest RAM [0, size) backed by host memory 'ram'. Nothing
+ * else is mapped: any other guest-physical access is a VCPU_EXIT_MEM.
+ * poll_tsc: longest stretch (TSC ticks) the guest runs before a
+ * VCPU_EXIT_TIMER, 0 for none. */
+struct vcpu *vcpu_create(uint8_t *ram, uint64_t size, uint64_t poll_tsc,
+			 char *err, size_t len);
+
+/* Start state of a multiboot kernel: 32-bit protected mode, paging off,
+ * flat 4 GiB segments (Multiboot Specification 0.6.96, 3.2). */
+void vcpu_set_entry32(struct vcpu *v, uint32_t eip, uint32_t eax,
+		      uint32_t ebx);
+
+/* Complete the previous exit (if any) from *e, then run the guest until
+ * the next exit for core/, described in *e. */
+void vcpu_run(struct vcpu *v, struct vcpu_exit *e);
+
+void vcpu_get_ctl(struct vcpu *v, struct vcpu_ctl *ctl);
+
+/* Print the guest registers and the last exit through pr(). */
+void vcpu_dump(struct vcpu *v);
+
+/* Exit counts by reason, only the reasons seen; returns how many. */
+size_t vcpu_exit_counts(struct vcpu *v, struct vcpu_exit_count *out,
+			size_t max);
+uint64_t vcpu_exits_total(struct vcpu *v);
+
+#endif

@@ -1,0 +1,72 @@
+/* VT-x backend internals shared by vmx.c (set-up, entry) and
+ * vmx_exit.c (the exit table). Not for core/: see vcpu.h. */
+#ifndef ARCH_X86_VMX_H
+#define ARCH_X86_VMX_H
+
+#include "arch/x86/vcpu.h"
+#include "arch/x86/vmcs.h"
+
+#define VMX_EXIT_REASONS	80
+
+/* Guest GPRs not held in the VMCS; order fixed by vmx_entry.asm. */
+struct vcpu_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/* Completion owed to the instruction behind the last exit to core/. */
+enum vmx_pending {
+	PENDING_NONE,
+	PENDING_SKIP,		/* advance RIP */
+	PENDING_IO,
+	PENDING_CPUID,
+	PENDING_RDMSR,
+	PENDING_WRMSR,
+	PENDING_RDTSC,
+	PENDING_RDTSCP,
+	PENDING_RAND,
+	PENDING_DEAD,		/* the vcpu cannot run again */
+};
+
+struct vcpu {
+	struct vcpu_regs regs;		/* first: vmx_entry.asm */
+	bool launched;
+	enum vmx_pending pending;
+	uint32_t exit_reason;
+	uint64_t exit_qual;
+	/* string I/O in flight: elements done this batch, address size */
+	uint16_t io_count;
+	bool io_string, io_rep;
+	uint8_t io_addr_size;
+	uint8_t *ram;
+	uint64_t ram_size;
+	uint64_t poll_ticks;		/* preemption timer reload, 0 = off */
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	uint64_t cr0_mask, cr4_mask;
+	uint64_t tsc_aux;
+	uint64_t exits[VMX_EXIT_REASONS];
+	uint64_t exits_total;
+	void *vmcs;
+};
+
+/* Handle one exit; returns true when *e was filled for core/. */
+bool vmx_handle_exit(struct vcpu *v, struct vcpu_exit *e);
+/* Finish the instruction of the last exit to core/ with its results. */
+void vmx_complete(struct vcpu *v, struct vcpu_exit *e);
+void vmx_skip_instruction(struct vcpu *v);
+void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
+			  uint32_t err);
+
+/* Pointer to guest-physical [gpa, gpa+len) in host memory, or NULL. */
+void *vmx_guest_phys(struct vcpu *v, uint64_t gpa, uint64_t len);
+/* Translate a guest-linear address through the guest's own paging.
+ * Returns 0 and the guest-physical address, or -1 (not mapped). */
+int vmx_guest_linear_to_phys(struct vcpu *v, uint64_t gla, uint64_t *gpa);
+
+/* EPT over [0, size) -> ram; returns the EPT pointer, 0 on no memory. */
+uint64_t ept_build(uint8_t *ram, uint64_t size);
+
+const char *vmx_exit_name(uint32_t reason);
+const char *vmx_instr_error_name(uint32_t err);
+
+#endif

@@ -1,0 +1,34 @@
+/* What boot/ hands to core/ once boot services are gone. */
+#ifndef CORE_BOOT_INFO_H
+#define CORE_BOOT_INFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/config.h"
+
+enum boot_reset {
+	BOOT_POWEROFF,
+	BOOT_REBOOT,
+};
+
+struct boot_info {
+	struct tandem_config cfg;
+	const char *cfg_name;		/* "tandem.cfg", for messages */
+	const uint8_t *guest_image;	/* file contents, tandem's memory */
+	size_t guest_image_size;
+	uint8_t *guest_mem;		/* guest RAM (host-physical = virtual) */
+	uint64_t guest_mem_size;
+	uint8_t *pool;			/* tandem's own memory, page-aligned */
+	uint64_t pool_size;
+	uint64_t phys_top;		/* end of the highest memory-map entry */
+	uint64_t tsc_hz;		/* measured against the firmware's Stall */
+	uint64_t tsc_efi_entry;		/* boot timeline, TSC ticks */
+	uint64_t tsc_exit_bs;
+	/* Firmware power-off / restart; returns only on failure. */
+	void (*reset)(enum boot_reset how, uint64_t status);
+};
+
+/* core/ entry point: never returns. */
+void core_main(struct boot_info *bi) __attribute__((noreturn));
+
+#endif

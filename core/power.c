@@ -1,0 +1,38 @@
+#include "core/power.h"
+#include "arch/x86/cpu.h"
+#include "lib/print.h"
+
+static const struct boot_info *boot;
+
+void power_init(const struct boot_info *bi)
+{
+	boot = bi;
+}
+
+static void __attribute__((noreturn)) halt_forever(void)
+{
+	pr("firmware reset failed; halted\n");
+	for (;;) {
+		cli();
+		hlt();
+	}
+}
+
+void power_off(uint32_t status)
+{
+	pr("power off (status 0x%x)\n", status);
+	/* an emulator's debug-exit port ends the run with this status */
+	if (boot && boot->cfg.host_exit_port)
+		outb(boot->cfg.host_exit_port, (uint8_t)status);
+	if (boot && boot->reset)
+		boot->reset(BOOT_POWEROFF, status);
+	halt_forever();
+}
+
+void power_reboot(void)
+{
+	pr("reboot\n");
+	if (boot && boot->reset)
+		boot->reset(BOOT_REBOOT, 0);
+	halt_forever();
+}

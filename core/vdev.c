@@ -1,0 +1,51 @@
+#include "core/vdev.h"
+#include "lib/print.h"
+
+static const struct vdev *const devices[] = {
+	&vuart_dev,
+	&exitport_dev,
+};
+
+static uint8_t port_logged[65536 / 8];
+
+static const struct vdev *find(uint16_t port)
+{
+	for (unsigned i = 0; i < sizeof(devices) / sizeof(*devices); i++) {
+		const struct vdev *d = devices[i];
+
+		if (port >= d->base && port < d->base + d->len)
+			return d;
+	}
+	return NULL;
+}
+
+static void log_unclaimed(uint16_t port, uint8_t size, bool write)
+{
+	if (port_logged[port / 8] & (1u << (port % 8)))
+		return;
+	port_logged[port / 8] |= 1u << (port % 8);
+	pr("guest %s of unassigned port 0x%x (%u bytes): %s (logged once)\n",
+	   write ? "write" : "read", port, size,
+	   write ? "ignored" : "reads all ones");
+}
+
+uint32_t vdev_port_read(uint16_t port, uint8_t size)
+{
+	const struct vdev *d = find(port);
+
+	if (d && d->read)
+		return d->read(port - d->base, size);
+	log_unclaimed(port, size, false);
+	return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+}
+
+void vdev_port_write(uint16_t port, uint8_t size, uint32_t val)
+{
+	const struct vdev *d = find(port);
+
+	if (d && d->write) {
+		d->write(port - d->base, size, val);
+		return;
+	}
+	log_unclaimed(port, size, true);
+}
