@@ -57,8 +57,7 @@ void core_main(struct boot_info *bi)
 		pr("out of memory for tandem's own tables\n");
 		power_off(STATUS_HOST_FAULT);
 	}
-	pr("boot services exited; tandem owns the machine (%lu MiB of "
-	   "physical address space mapped)\n",
-	   (unsigned long)(bi->phys_top >> 20));
+	pr("boot services exited; tandem owns the machine (memory map "
+	   "ends at %lu MiB)\n", (unsigned long)(bi->phys_top >> 20));
 	host_switch_stack(stack + CORE_STACK_PAGES * 4096, core_continue, bi);
 }

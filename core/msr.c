@@ -13,14 +13,15 @@
 
 static void log_once(uint32_t index, bool write)
 {
-	static uint32_t seen[32];
+	static uint64_t seen[32];
 	static unsigned nseen;
+	uint64_t key = ((uint64_t)write << 32) | index;
 
 	for (unsigned i = 0; i < nseen; i++)
-		if (seen[i] == index)
+		if (seen[i] == key)
 			return;
 	if (nseen < sizeof(seen) / sizeof(*seen))
-		seen[nseen++] = index;
+		seen[nseen++] = key;
 	pr("guest %s of unknown MSR 0x%x: #GP injected (logged once)\n",
 	   write ? "WRMSR" : "RDMSR", index);
 }

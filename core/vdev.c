@@ -24,8 +24,8 @@ static void log_unclaimed(uint16_t port, uint8_t size, bool write)
 	if (port_logged[port / 8] & (1u << (port % 8)))
 		return;
 	port_logged[port / 8] |= 1u << (port % 8);
-	pr("guest %s of unassigned port 0x%x (%u bytes): %s (logged once)\n",
-	   write ? "write" : "read", port, size,
+	pr("guest %u-byte %s of unassigned port 0x%x: %s (logged once)\n",
+	   size, write ? "write" : "read", port,
 	   write ? "ignored" : "reads all ones");
 }
 
