@@ -50,15 +50,18 @@ $(BUILD)/hv/%.o: %.asm
 $(BUILD)/tandem.so: $(HV_OBJ)
 	$(LD) $(LDFLAGS) $(EFI_CRT) $(HV_OBJ) -o $@ -lefi -lgnuefi
 
+EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
+		-j .rela -j .reloc
+
 $(BUILD)/tandem.efi: $(BUILD)/tandem.so
-	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
-		-j .rel -j .rela -j .reloc --target=efi-app-x86_64 $< $@
+	$(OBJCOPY) $(EFI_SECTIONS) --target=efi-app-x86_64 $< $@
 
 -include $(HV_OBJ:.o=.d)
 
 include tests/guests/guests.mk
 include tests/unit/unit.mk
 include tools/tools.mk
+include tools/bench/bench.mk
 
 deps:
 	@tools/deps build
