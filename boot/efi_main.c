@@ -18,7 +18,6 @@
  * tables, which grow with guest RAM and with the machine. */
 #define POOL_FIXED	(16ull << 20)
 #define EXIT_BAD_INPUT	0x40
-#define EXIT_NO_MEMORY	0x40
 
 static struct boot_info bi;
 
@@ -40,6 +39,7 @@ static void __attribute__((noreturn)) boot_fail(const char *msg)
 {
 	pr("%s\n", msg);
 	pr("power off (status 0x%x)\n", EXIT_BAD_INPUT);
+	serial_flush();
 	if (bi.cfg.host_exit_port)
 		outb(bi.cfg.host_exit_port, EXIT_BAD_INPUT);
 	efi_reset(BOOT_POWEROFF, EXIT_BAD_INPUT);

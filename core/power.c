@@ -1,5 +1,6 @@
 #include "core/power.h"
 #include "arch/x86/cpu.h"
+#include "drivers/serial.h"
 #include "lib/print.h"
 
 static const struct boot_info *boot;
@@ -21,6 +22,7 @@ static void __attribute__((noreturn)) halt_forever(void)
 void power_off(uint32_t status)
 {
 	pr("power off (status 0x%x)\n", status);
+	serial_flush();
 	/* an emulator's debug-exit port ends the run with this status */
 	if (boot && boot->cfg.host_exit_port)
 		outb(boot->cfg.host_exit_port, (uint8_t)status);
@@ -32,6 +34,7 @@ void power_off(uint32_t status)
 void power_reboot(void)
 {
 	pr("reboot\n");
+	serial_flush();
 	if (boot && boot->reset)
 		boot->reset(BOOT_REBOOT, 0);
 	halt_forever();

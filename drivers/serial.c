@@ -16,6 +16,7 @@
 #define LCR_DLAB	0x80
 #define LSR_DR		0x01
 #define LSR_THRE	0x20
+#define LSR_TEMT	0x40
 #define UART_CLOCK	115200
 
 static uint16_t serial_base;
@@ -51,6 +52,15 @@ void serial_write(const char *buf, size_t len)
 		if (buf[i] == '\n')
 			serial_putc('\r');
 		serial_putc(buf[i]);
+	}
+}
+
+void serial_flush(void)
+{
+	for (int i = 0; i < 1000000; i++) {
+		if (inb(serial_base + UART_LSR) & LSR_TEMT)
+			return;
+		cpu_relax();
 	}
 }
 
