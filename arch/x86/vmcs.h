@@ -104,6 +104,7 @@ enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR,
 #define PIN_NMI_EXIT		(1u << 3)
 #define PIN_VIRTUAL_NMIS	(1u << 5)
 #define PIN_PREEMPT_TIMER	(1u << 6)
+#define PIN_POSTED_INTR		(1u << 7)
 
 #define PROC_HLT_EXIT		(1u << 7)
 #define PROC_INVLPG_EXIT	(1u << 9)
@@ -114,6 +115,8 @@ enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR,
 #define PROC_CR3_STORE_EXIT	(1u << 16)
 #define PROC_CR8_LOAD_EXIT	(1u << 19)
 #define PROC_CR8_STORE_EXIT	(1u << 20)
+#define PROC_TPR_SHADOW		(1u << 21)
+#define PROC_NMI_WINDOW		(1u << 22)
 #define PROC_MOV_DR_EXIT	(1u << 23)
 #define PROC_UNCOND_IO_EXIT	(1u << 24)
 #define PROC_IO_BITMAPS		(1u << 25)
@@ -124,12 +127,19 @@ enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR,
 
 #define PROC2_EPT		(1u << 1)
 #define PROC2_RDTSCP		(1u << 3)
+#define PROC2_X2APIC_MODE	(1u << 4)
 #define PROC2_VPID		(1u << 5)
 #define PROC2_UNRESTRICTED	(1u << 7)
+#define PROC2_APIC_REG_VIRT	(1u << 8)
+#define PROC2_VINTR_DELIVERY	(1u << 9)
 #define PROC2_RDRAND_EXIT	(1u << 11)
 #define PROC2_INVPCID		(1u << 12)
+#define PROC2_VMCS_SHADOW	(1u << 14)
 #define PROC2_RDSEED_EXIT	(1u << 16)
+#define PROC2_PML		(1u << 17)
 #define PROC2_XSAVES		(1u << 20)
+#define PROC2_EPT_MBEC		(1u << 22)
+#define PROC2_EPT_SPP		(1u << 23)
 
 #define EXIT_SAVE_DEBUG		(1u << 2)
 #define EXIT_HOST_64		(1u << 9)
@@ -138,9 +148,12 @@ enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR,
 #define EXIT_LOAD_PAT		(1u << 19)
 #define EXIT_SAVE_EFER		(1u << 20)
 #define EXIT_LOAD_EFER		(1u << 21)
+#define EXIT_SAVE_PREEMPT	(1u << 22)
 
 #define ENTRY_LOAD_DEBUG	(1u << 2)
 #define ENTRY_IA32E		(1u << 9)
+#define ENTRY_SMM		(1u << 10)
+#define ENTRY_DEACT_DUAL	(1u << 11)
 #define ENTRY_LOAD_PAT		(1u << 14)
 #define ENTRY_LOAD_EFER		(1u << 15)
 
@@ -160,6 +173,9 @@ enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR,
 #define MSR_VMX_TRUE_PROC	0x48e
 #define MSR_VMX_TRUE_EXIT	0x48f
 #define MSR_VMX_TRUE_ENTRY	0x490
+
+#define VMX_BASIC_ADDR32	(1ull << 48)	/* VMCS pointers below 4 GiB */
+#define VMX_BASIC_TRUE_CTLS	(1ull << 55)	/* TRUE_* MSRs exist */
 
 #define FEATURE_CONTROL_LOCK	(1ull << 0)
 #define FEATURE_CONTROL_VMXON	(1ull << 2)	/* outside SMX */

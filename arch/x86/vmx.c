@@ -3,6 +3,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/host.h"
 #include "arch/x86/vmx.h"
+#include "arch/x86/vmx_check.h"
 #include "lib/palloc.h"
 #include "lib/print.h"
 #include "lib/string.h"
@@ -358,6 +359,8 @@ static void entry_failed(struct vcpu *v, int rc, struct vcpu_exit *e)
 		  v->launched ? "VMRESUME" : "VMLAUNCH",
 		  rc == 2 ? vmx_instr_error_name(err)
 			  : "VMfailInvalid: no current VMCS", err);
+	if (err == 7 || err == 8)
+		vmx_check_report();	/* which check: the CPU won't say */
 	v->pending = PENDING_DEAD;
 }
 

@@ -4,6 +4,7 @@
  * vmx_complete() on the next vcpu_run(). */
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx.h"
+#include "arch/x86/vmx_check.h"
 #include "lib/palloc.h"
 #include "lib/print.h"
 #include "lib/string.h"
@@ -184,6 +185,8 @@ static bool exit_unhandled(struct vcpu *v, struct vcpu_exit *e)
 
 static bool exit_entry_failed(struct vcpu *v, struct vcpu_exit *e)
 {
+	if ((v->exit_reason & 0xffff) == 33)	/* invalid guest state */
+		vmx_check_report();
 	return exit_fail(v, e, "VM entry failed (SDM 27.3 checks on the "
 			 "guest-state area / 27.4 MSR loading)");
 }

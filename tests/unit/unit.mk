@@ -9,10 +9,14 @@
 UNIT_CC     := gcc
 UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -I. \
 	       -fno-sanitize-recover=all -fno-omit-frame-pointer
-UNIT_TESTS  := config multiboot print
+UNIT_TESTS  := config multiboot print vmx_check vmx_names monitor console \
+	       cpuid
 UNIT_BINS   := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 UNIT_HDRS   := $(wildcard tests/unit/*.h) lib/print.h lib/string.h \
-	       core/config.h core/multiboot.h
+	       core/config.h core/multiboot.h core/monitor.h core/console.h \
+	       core/cpuid.h core/machine.h core/boot_info.h drivers/serial.h \
+	       arch/x86/cpu.h arch/x86/vcpu.h arch/x86/vmcs.h arch/x86/vmx.h \
+	       arch/x86/vmx_check.h
 
 # AddressSanitizer where it works here (it needs to map its shadow memory
 # and, for leak checks, ptrace); UndefinedBehaviorSanitizer alone if not.
@@ -29,6 +33,14 @@ $(BUILD)/unit/config: tests/unit/test_config.c core/config.c lib/print.c
 $(BUILD)/unit/multiboot: tests/unit/test_multiboot.c core/multiboot.c \
 			 lib/print.c
 $(BUILD)/unit/print: tests/unit/test_print.c lib/print.c
+# arch/ objects with VMREAD/RDMSR never link here: only the pure checker
+# and the name tables.
+$(BUILD)/unit/vmx_check: tests/unit/test_vmx_check.c arch/x86/vmx_check.c \
+			 lib/print.c
+$(BUILD)/unit/vmx_names: tests/unit/test_vmx_names.c arch/x86/vmx_names.c
+$(BUILD)/unit/monitor: tests/unit/test_monitor.c core/monitor.c lib/print.c
+$(BUILD)/unit/console: tests/unit/test_console.c core/console.c lib/print.c
+$(BUILD)/unit/cpuid: tests/unit/test_cpuid.c core/cpuid.c
 
 $(UNIT_BINS): $(UNIT_HDRS) tests/unit/unit.mk
 	@mkdir -p $(dir $@)
