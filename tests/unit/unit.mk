@@ -11,12 +11,14 @@ UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -I. \
 	       -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_TESTS  := config multiboot print vmx_check vmx_names monitor console \
 	       cpuid
+UNIT_TESTS  += linux acpi
 UNIT_BINS   := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 UNIT_HDRS   := $(wildcard tests/unit/*.h) lib/print.h lib/string.h \
 	       core/config.h core/multiboot.h core/monitor.h core/console.h \
 	       core/cpuid.h core/machine.h core/boot_info.h drivers/serial.h \
 	       arch/x86/cpu.h arch/x86/vcpu.h arch/x86/vmcs.h arch/x86/vmx.h \
 	       arch/x86/vmx_check.h
+UNIT_HDRS   += core/linux.h core/acpi.h
 
 # AddressSanitizer where it works here (it needs to map its shadow memory
 # and, for leak checks, ptrace); UndefinedBehaviorSanitizer alone if not.
@@ -41,6 +43,8 @@ $(BUILD)/unit/vmx_names: tests/unit/test_vmx_names.c arch/x86/vmx_names.c
 $(BUILD)/unit/monitor: tests/unit/test_monitor.c core/monitor.c lib/print.c
 $(BUILD)/unit/console: tests/unit/test_console.c core/console.c lib/print.c
 $(BUILD)/unit/cpuid: tests/unit/test_cpuid.c core/cpuid.c
+$(BUILD)/unit/linux: tests/unit/test_linux.c core/linux.c lib/print.c
+$(BUILD)/unit/acpi: tests/unit/test_acpi.c core/acpi.c
 
 $(UNIT_BINS): $(UNIT_HDRS) tests/unit/unit.mk
 	@mkdir -p $(dir $@)
