@@ -62,6 +62,7 @@ include tests/guests/guests.mk
 include tests/unit/unit.mk
 include tools/tools.mk
 include tools/bench/bench.mk
+include tests/fuzz/fuzz.mk
 
 deps:
 	@tools/deps build

@@ -5,6 +5,7 @@
 #include <efilib.h>
 #include "arch/x86/cpu.h"
 #include "boot/efi_file.h"
+#include "boot/efi_nic.h"
 #include "core/boot_info.h"
 #include "drivers/serial.h"
 #include "lib/palloc.h"
@@ -179,6 +180,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	read_guest(image);
 	reserve_memory();
 	calibrate_tsc();
+	efi_nic_release(&bi);
 	bi.reset = efi_reset;
 	exit_boot_services(image);
 	core_main(&bi);

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include "core/config.h"
 
+#define BOOT_NIC_MAX	8
+
 enum boot_reset {
 	BOOT_POWEROFF,
 	BOOT_REBOOT,
@@ -24,6 +26,10 @@ struct boot_info {
 	uint64_t tsc_hz;		/* measured against the firmware's Stall */
 	uint64_t tsc_efi_entry;		/* boot timeline, TSC ticks */
 	uint64_t tsc_exit_bs;
+	/* PCI functions (bus << 8 | dev << 3 | fn) whose firmware drivers
+	 * boot/efi_nic.c stopped for the replication link. */
+	uint16_t nic_released[BOOT_NIC_MAX];
+	uint8_t nic_released_count;
 	/* Firmware power-off / restart; returns only on failure. */
 	void (*reset)(enum boot_reset how, uint64_t status);
 };

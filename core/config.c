@@ -55,6 +55,12 @@ static const struct cfg_key keys[] = {
 	KEY(serial_baud,    CFG_UINT, 9600,    115200,     115200,   0,
 	    .only = bauds),
 	KEY(host_exit_port, CFG_UINT, 0,       0xffff,     0,        K_HEX),
+	KEY(role,           CFG_STR,  0,       0,          0,        0),
+	KEY(nic,            CFG_STR,  0,       0,          0,        0),
+	KEY(link_key,       CFG_STR,  0,       0,          0,        0),
+	KEY(link_timeout_ms, CFG_UINT, 10,     60000,      1000,     0),
+	KEY(link_window,    CFG_UINT, 1,       64,         32,       0),
+	KEY(link_test_version, CFG_UINT, 0,    255,        0,        0),
 };
 
 struct span {

@@ -42,6 +42,15 @@ struct tandem_config {
 	/* Emulator debug-exit port written with tandem's exit status just
 	 * before power-off (QEMU isa-debug-exit); 0 = none. */
 	uint16_t host_exit_port;
+	/* Replication link (docs/link.md, checked by ft/link_config.c):
+	 * role "" = no link. link_test_version is for tests only: it fakes
+	 * the advertised protocol version (0: the real one). */
+	char role[16];			/* primary | backup */
+	char nic[32];			/* auto | bb:dd.f | MAC */
+	char link_key[40];		/* 32 hex digits: authenticated mode */
+	uint32_t link_timeout_ms;	/* failure detector */
+	uint16_t link_window;		/* frames in flight */
+	uint8_t link_test_version;
 };
 
 /* Fill *cfg from text (len bytes, need not be NUL-terminated) read from

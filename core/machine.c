@@ -7,6 +7,7 @@
 #include "core/msr.h"
 #include "core/power.h"
 #include "core/vdev.h"
+#include "ft/ft.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vcpu.h"
 #include "lib/print.h"
@@ -158,6 +159,7 @@ void machine_run(struct boot_info *bi, const struct guest_entry *entry)
 	print_timeline();
 	pr("guest running; Ctrl-A c for the monitor\n");
 	for (;;) {
+		ft_poll();
 		if (m.state != GUEST_RUNNING) {
 			console_poll();
 			cpu_relax();

@@ -1,5 +1,6 @@
 /* core/ entry: take over the CPU, load the guest, start the machine. */
 #include "core/boot_info.h"
+#include "core/link_only.h"
 #include "core/machine.h"
 #include "core/multiboot.h"
 #include "core/power.h"
@@ -37,8 +38,10 @@ static void __attribute__((noreturn)) core_continue(void *arg)
 	char why[256];
 
 	load_guest(bi, &entry);
+	link_start(bi);
 	if (vcpu_hw_enable(why, sizeof(why))) {
 		pr("%s\n", why);
+		link_only(bi);
 		power_off(STATUS_NO_VTX);
 	}
 	pr("VT-x enabled (VMXON)\n");

@@ -3,6 +3,7 @@
 #include "core/monitor.h"
 #include "core/machine.h"
 #include "drivers/serial.h"
+#include "ft/ft.h"
 #include "lib/print.h"
 #include "lib/string.h"
 
@@ -45,6 +46,32 @@ static void cmd_reboot(int argc, char **argv)
 	machine_reboot();
 }
 
+static void cmd_link(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	ft_cmd_link();
+}
+
+static void cmd_linktest(int argc, char **argv)
+{
+	unsigned mib = 0;
+
+	(void)argc;
+	for (const char *p = argv[0]; *p; p++) {
+		if (*p < '0' || *p > '9' || mib > 4096) {
+			pr("usage: linktest MiB (0 to 4096; 0: RTT only)\n");
+			return;
+		}
+		mib = mib * 10 + (unsigned)(*p - '0');
+	}
+	if (mib > 4096) {
+		pr("usage: linktest MiB (0 to 4096; 0: RTT only)\n");
+		return;
+	}
+	ft_cmd_linktest(mib);
+}
+
 static const struct monitor_cmd commands[] = {
 	{ "help", "", "list commands", 0, 0, cmd_help },
 	{ "status", "", "uptime, guest state, VM exits by reason", 0, 0,
@@ -53,6 +80,10 @@ static const struct monitor_cmd commands[] = {
 	{ "resume", "", "run the guest again", 0, 0, cmd_resume },
 	{ "poweroff", "", "power the machine off", 0, 0, cmd_poweroff },
 	{ "reboot", "", "restart the machine", 0, 0, cmd_reboot },
+	{ "link", "", "replication link: state, peer, RTT, counters", 0, 0,
+	  cmd_link },
+	{ "linktest", "MiB", "send MiB to the peer: RTT, throughput, digest",
+	  1, 1, cmd_linktest },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

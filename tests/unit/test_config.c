@@ -49,6 +49,12 @@ static void check_defaults_except_guest(void)
 	CHECK_EQ(cfg.serial_port, 0x3f8);
 	CHECK_EQ(cfg.serial_baud, 115200);
 	CHECK_EQ(cfg.host_exit_port, 0);
+	CHECK_STR(cfg.role, "");
+	CHECK_STR(cfg.nic, "");
+	CHECK_STR(cfg.link_key, "");
+	CHECK_EQ(cfg.link_timeout_ms, 1000);
+	CHECK_EQ(cfg.link_window, 32);
+	CHECK_EQ(cfg.link_test_version, 0);
 }
 
 static void test_minimal_defaults(void)
@@ -348,6 +354,45 @@ static void test_host_exit_port(void)
 		  "0xffff");
 }
 
+/* The replication link's keys; ft/link_config.c checks their values
+ * further (tests/unit/test_linkcfg.c). */
+static void test_link_keys(void)
+{
+	CHECK_OK("guest=g\nrole = backup\nnic = 52:54:00:12:34:56\n"
+		 "link_key = 00112233445566778899aabbccddeeff\n"
+		 "link_timeout_ms = 10\nlink_window = 64\n"
+		 "link_test_version = 255\n");
+	CHECK_STR(cfg.role, "backup");
+	CHECK_STR(cfg.nic, "52:54:00:12:34:56");
+	CHECK_STR(cfg.link_key, "00112233445566778899aabbccddeeff");
+	CHECK_EQ(cfg.link_timeout_ms, 10);
+	CHECK_EQ(cfg.link_window, 64);
+	CHECK_EQ(cfg.link_test_version, 255);
+	CHECK_OK("guest=g\nlink_timeout_ms = 60000\nlink_window = 1\n");
+	CHECK_EQ(cfg.link_timeout_ms, 60000);
+	CHECK_EQ(cfg.link_window, 1);
+	CHECK_ERR("guest=g\nlink_timeout_ms = 9\n",
+		  "tandem.cfg:2: link_timeout_ms: '9' is below the minimum 10");
+	CHECK_ERR("guest=g\nlink_timeout_ms = 60001\n",
+		  "tandem.cfg:2: link_timeout_ms: '60001' is above the maximum "
+		  "60000");
+	CHECK_ERR("guest=g\nlink_window = 0\n",
+		  "tandem.cfg:2: link_window: '0' is below the minimum 1");
+	CHECK_ERR("guest=g\nlink_window = 65\n",
+		  "tandem.cfg:2: link_window: '65' is above the maximum 64");
+	CHECK_ERR("guest=g\nlink_test_version = 256\n",
+		  "tandem.cfg:2: link_test_version: '256' is above the maximum "
+		  "255");
+	CHECK_ERR("guest=g\nrole = primary\nrole = backup\n",
+		  "tandem.cfg:3: duplicate key 'role'");
+	CHECK_ERR("guest=g\nrole = 0123456789abcdef\n",
+		  "tandem.cfg:2: role: value is 16 characters long, the maximum "
+		  "is 15");
+	CHECK_ERR("guest=g\nnic = 0123456789abcdef0123456789abcdef\n",
+		  "tandem.cfg:2: nic: value is 32 characters long, the maximum "
+		  "is 31");
+}
+
 static void test_unknown_key(void)
 {
 	CHECK_ERR("guest = a\n\n# c\nfoo = 1\n",
@@ -496,6 +541,7 @@ static const struct tcase cases[] = {
 	TCASE(serial_port),
 	TCASE(serial_baud),
 	TCASE(host_exit_port),
+	TCASE(link_keys),
 	TCASE(unknown_key),
 	TCASE(duplicate_key),
 	TCASE(syntax_errors),

@@ -4,6 +4,7 @@
 #include "core/machine.h"
 #include "core/monitor.h"
 #include "drivers/serial.h"
+#include "ft/ft.h"
 #include "lib/print.h"
 
 /* ---- what monitor.c links against -------------------------------------- */
@@ -38,6 +39,19 @@ void machine_reboot(void)
 void serial_putc(char c)
 {
 	(void)c;
+}
+
+static int link_calls;
+static unsigned linktest_mib = 9999;
+
+void ft_cmd_link(void)
+{
+	link_calls++;
+}
+
+void ft_cmd_linktest(unsigned mib)
+{
+	linktest_mib = mib;
 }
 
 static char out[4096];
@@ -182,6 +196,24 @@ static void test_exec_help(void)
 	CHECK(strstr(out, "Ctrl-A c") != NULL);
 }
 
+static void test_exec_link(void)
+{
+	exec("link");
+	CHECK_EQ(link_calls, 1);
+	exec("linktest 16");
+	CHECK_EQ(linktest_mib, 16);
+	exec("linktest 0");
+	CHECK_EQ(linktest_mib, 0);
+	CHECK_STR(out, "");
+	exec("linktest 4097");
+	CHECK_STR(out, "tandem: usage: linktest MiB (0 to 4096; 0: RTT only)\n");
+	exec("linktest 1x");
+	CHECK_STR(out, "tandem: usage: linktest MiB (0 to 4096; 0: RTT only)\n");
+	exec("linktest 99999999999999999999");
+	CHECK_STR(out, "tandem: usage: linktest MiB (0 to 4096; 0: RTT only)\n");
+	CHECK_EQ(linktest_mib, 0);
+}
+
 static const struct tcase cases[] = {
 	TCASE(split_spaces),
 	TCASE(split_tabs_and_edges),
@@ -193,6 +225,7 @@ static const struct tcase cases[] = {
 	TCASE(exec_dispatch),
 	TCASE(exec_errors),
 	TCASE(exec_help),
+	TCASE(exec_link),
 };
 
 int main(int argc, char **argv)

@@ -12,6 +12,7 @@ UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -I. \
 UNIT_TESTS  := config multiboot print vmx_check vmx_names monitor console \
 	       cpuid
 UNIT_TESTS  += linux acpi
+UNIT_TESTS  += frame link linkcfg
 UNIT_BINS   := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 UNIT_HDRS   := $(wildcard tests/unit/*.h) lib/print.h lib/string.h \
 	       core/config.h core/multiboot.h core/monitor.h core/console.h \
@@ -19,6 +20,8 @@ UNIT_HDRS   := $(wildcard tests/unit/*.h) lib/print.h lib/string.h \
 	       arch/x86/cpu.h arch/x86/vcpu.h arch/x86/vmcs.h arch/x86/vmx.h \
 	       arch/x86/vmx_check.h
 UNIT_HDRS   += core/linux.h core/acpi.h
+UNIT_HDRS   += ft/frame.h ft/link.h ft/link_config.h ft/crc32c.h \
+	       ft/siphash.h drivers/nic.h drivers/pci.h
 
 # AddressSanitizer where it works here (it needs to map its shadow memory
 # and, for leak checks, ptrace); UndefinedBehaviorSanitizer alone if not.
@@ -45,6 +48,12 @@ $(BUILD)/unit/console: tests/unit/test_console.c core/console.c lib/print.c
 $(BUILD)/unit/cpuid: tests/unit/test_cpuid.c core/cpuid.c
 $(BUILD)/unit/linux: tests/unit/test_linux.c core/linux.c lib/print.c
 $(BUILD)/unit/acpi: tests/unit/test_acpi.c core/acpi.c
+$(BUILD)/unit/frame: tests/unit/test_frame.c ft/frame.c ft/crc32c.c \
+		     ft/siphash.c
+$(BUILD)/unit/link: tests/unit/test_link.c ft/link.c ft/frame.c ft/crc32c.c \
+		    ft/siphash.c lib/print.c
+$(BUILD)/unit/linkcfg: tests/unit/test_linkcfg.c ft/link_config.c \
+		       drivers/nic_sel.c core/config.c lib/print.c
 
 $(UNIT_BINS): $(UNIT_HDRS) tests/unit/unit.mk
 	@mkdir -p $(dir $@)

@@ -1,0 +1,76 @@
+/* Stop the firmware's driver of the link's NIC before ExitBootServices:
+ * find the handle with EFI_PCI_IO_PROTOCOL whose GetLocation is the NIC's
+ * PCI address, and DisconnectController it (UEFI 2.x, 7.3.13), which
+ * stops every driver managing it (and the network stack above: SNP, MNP,
+ * IP). After ExitBootServices a driver is only required to stop DMA, not
+ * to release the device; disconnecting while boot services still run
+ * leaves it quiet and unowned. */
+#include <efi.h>
+#include <efilib.h>
+#include "boot/efi_nic.h"
+#include "drivers/nic.h"
+#include "lib/print.h"
+
+static void release(struct boot_info *bi, EFI_HANDLE h, uint16_t bdf,
+		    const char *model)
+{
+	EFI_STATUS st = uefi_call_wrapper(BS->DisconnectController, 3, h,
+					  NULL, NULL);
+
+	pr("link: NIC %02x:%02x.%x (%s): firmware drivers %s\n", bdf >> 8,
+	   (bdf >> 3) & 0x1f, bdf & 7, model,
+	   EFI_ERROR(st) ? "could not be stopped" : "stopped");
+	if (bi->nic_released_count < BOOT_NIC_MAX)
+		bi->nic_released[bi->nic_released_count++] = bdf;
+}
+
+void efi_nic_release(struct boot_info *bi)
+{
+	EFI_HANDLE *handles = NULL, pick = NULL;
+	const char *pick_model = NULL;
+	uint16_t pick_bdf = 0xffff;
+	struct nic_sel sel;
+	UINTN n = 0;
+
+	if (!bi->cfg.role[0] || nic_sel_parse(bi->cfg.nic, &sel))
+		return;
+	if (EFI_ERROR(LibLocateHandle(ByProtocol, &PciIoProtocol, NULL, &n,
+				      &handles)))
+		return;
+	for (UINTN i = 0; i < n; i++) {
+		EFI_PCI_IO_PROTOCOL *io;
+		UINTN seg, bus, dev, fn;
+		const char *model;
+		UINT32 id;
+		uint16_t bdf;
+
+		if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3,
+						handles[i], &PciIoProtocol,
+						(void **)&io)) ||
+		    EFI_ERROR(uefi_call_wrapper(io->GetLocation, 5, io, &seg,
+						&bus, &dev, &fn)) || seg ||
+		    EFI_ERROR(uefi_call_wrapper(io->Pci.Read, 5, io,
+						EfiPciIoWidthUint32, 0, 1,
+						&id)))
+			continue;
+		model = nic_supported((uint16_t)id, (uint16_t)(id >> 16));
+		if (!model || !nic_sel_pci_match(&sel, (uint8_t)bus,
+						 (uint8_t)dev, (uint8_t)fn))
+			continue;
+		bdf = (uint16_t)(bus << 8 | dev << 3 | fn);
+		/* auto: the first in PCI order, as core/ will pick it; by
+		 * MAC: all candidates, the MAC is known only later */
+		if (sel.kind == NIC_SEL_AUTO) {
+			if (bdf < pick_bdf) {
+				pick = handles[i];
+				pick_bdf = bdf;
+				pick_model = model;
+			}
+			continue;
+		}
+		release(bi, handles[i], bdf, model);
+	}
+	if (pick)
+		release(bi, pick, pick_bdf, pick_model);
+	FreePool(handles);
+}

@@ -1,0 +1,90 @@
+/* NICs that tandem drives itself (the replication link's), behind one
+ * small ops table, as BitVisor's NIC drivers are: the link sees frames
+ * in and frames out, nothing of the device. Polled: no interrupts.
+ *
+ * A driver provides a struct nic_driver (match + probe); probe fills in
+ * struct nic, ops included. Add a driver to the table in drivers/nic.c. */
+#ifndef DRIVERS_NIC_H
+#define DRIVERS_NIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "drivers/pci.h"
+
+#define NIC_ALEN	6
+#define NIC_FRAME_MAX	1514	/* without the FCS, which the NIC adds */
+
+struct nic;
+
+struct nic_ops {
+	/* Rings and buffers, receive and transmit on. 0 or -1 + err. */
+	int (*start)(struct nic *nic, char *err, size_t len);
+	/* Queue one frame (at least 60 bytes: the caller pads); 0, or -1
+	 * when the transmit ring is full (try again after a poll). */
+	int (*tx)(struct nic *nic, const void *frame, size_t len);
+	/* Next good received frame into buf: its length, 0 if none. */
+	size_t (*rx)(struct nic *nic, void *buf, size_t size);
+	bool (*link_up)(struct nic *nic);
+};
+
+struct nic_stats {
+	uint64_t tx_frames, rx_frames;
+	uint64_t tx_ring_full;		/* tx refused */
+	uint64_t rx_errors;		/* bad frames the NIC flagged */
+	uint64_t rx_missed;		/* dropped by the NIC: no buffer */
+};
+
+struct nic {
+	const struct nic_ops *ops;
+	const char *driver;		/* "e1000" */
+	const char *model;		/* "82540EM" */
+	struct pci_dev pci;
+	uint8_t mac[NIC_ALEN];
+	bool mac_from_eeprom;		/* receive-address registers empty */
+	uint64_t tsc_hz;		/* for the driver's delays */
+	void *priv;
+	struct nic_stats st;
+};
+
+struct nic_driver {
+	const char *name;
+	/* The model name if this driver handles vendor:device, else NULL. */
+	const char *(*match)(uint16_t vendor, uint16_t device);
+	/* Reset the device and read its MAC address (nic->pci, model and
+	 * tsc_hz are set). 0 or -1 + err. */
+	int (*probe)(struct nic *nic, char *err, size_t len);
+};
+
+extern const struct nic_driver e1000_driver;
+
+/* Which NIC the config names (key "nic"). */
+enum nic_sel_kind {
+	NIC_SEL_AUTO,		/* the first supported one, in PCI order */
+	NIC_SEL_PCI,		/* bus:dev.fn */
+	NIC_SEL_MAC,
+};
+
+struct nic_sel {
+	enum nic_sel_kind kind;
+	uint8_t bus, dev, fn;
+	uint8_t mac[NIC_ALEN];
+};
+
+/* Parse "auto" (or ""), "bb:dd.f" (hex, as lspci prints it) or a MAC
+ * "xx:xx:xx:xx:xx:xx" (':' or '-'). 0, or -1 if it is none of them.
+ * Pure (unit-tested). */
+int nic_sel_parse(const char *text, struct nic_sel *sel);
+/* Whether a device at d matches a PCI or auto selection (MAC selections
+ * match every device: the MAC is known only after probing). */
+bool nic_sel_pci_match(const struct nic_sel *sel, uint8_t bus, uint8_t dev,
+		       uint8_t fn);
+/* The model name if some driver supports vendor:device, else NULL. */
+const char *nic_supported(uint16_t vendor, uint16_t device);
+
+/* Find the selected NIC, reset it, read its MAC and start it. 0, or -1
+ * with a one-line reason in err (no file or key name). */
+int nic_open(const struct nic_sel *sel, uint64_t tsc_hz, struct nic *nic,
+	     char *err, size_t len);
+
+#endif
