@@ -31,10 +31,11 @@ DIALOGUE, one step per line ('#' lines and blank lines are ignored):
 Output is matched with terminal escapes and CRs removed. Every byte
 received goes to --log as is. Each step is traced on stdout with the
 seconds since the start; on failure the last line is "error: WHY" and the
-exit status 1 (2 for bad usage). COMMAND runs
-with stdin from /dev/null and stdout and stderr to --cmd-log, in a session
-of its own; when the dialogue ends before COMMAND exits, every process of
-that session is killed.
+exit status 1 (2 for bad usage). When the port closes (the emulator
+exited) during a step, the step fails at once. COMMAND runs with stdin
+from /dev/null, stdout and stderr to --cmd-log, in a session of its own;
+when the dialogue ends before COMMAND exits, every process of that session
+is killed.
 
 Also usable as a module: s = Session(cmd, log); s.connect(); s.expect(...);
 s.send(...); s.close().
@@ -79,7 +80,7 @@ class Session:
             start_new_session=True)
         self.lsock = lsock
         self.sock = None
-        self.trace('started (port %s): %s' % (port, ' '.join(cmd)))
+        self.trace('started: %s' % ' '.join(self.proc.args))
 
     def connect(self):
         try:
