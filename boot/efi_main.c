@@ -11,6 +11,7 @@
 #include "lib/palloc.h"
 #include "lib/print.h"
 #include "lib/string.h"
+#include "lib/time.h"
 
 #define CFG_FILE	"tandem.cfg"
 #define DEFAULT_PORT	0x3f8
@@ -67,17 +68,44 @@ static void read_config(EFI_HANDLE image)
 		serial_init(bi.cfg.serial_port, bi.cfg.serial_baud);
 }
 
-static void read_guest(EFI_HANDLE image)
+static void read_image(EFI_HANDLE image, const char *path,
+		       const uint8_t **data, size_t *size)
 {
 	char err[CONFIG_ERR_MAX];
-	uint8_t *data;
-	size_t size;
+	uint8_t *buf;
 
-	if (EFI_ERROR(efi_read_file(image, bi.cfg.guest, &data, &size, err,
+	if (EFI_ERROR(efi_read_file(image, path, &buf, size, err,
 				    sizeof(err))))
 		boot_fail(err);
-	bi.guest_image = data;
-	bi.guest_image_size = size;
+	*data = buf;
+}
+
+static void read_guest(EFI_HANDLE image)
+{
+	const char *main = bi.cfg.kernel[0] ? bi.cfg.kernel : bi.cfg.guest;
+
+	read_image(image, main, &bi.guest_image, &bi.guest_image_size);
+	if (bi.cfg.initrd[0])
+		read_image(image, bi.cfg.initrd, &bi.initrd_image,
+			   &bi.initrd_image_size);
+}
+
+/* Wall clock for the guest's CMOS clock; 0 (1970) if the firmware has
+ * none. UEFI time may be local; tandem treats it as UTC. */
+static void read_wallclock(void)
+{
+	EFI_TIME t;
+	struct date_time d;
+
+	if (EFI_ERROR(uefi_call_wrapper(RT->GetTime, 2, &t, NULL)))
+		return;
+	d.year = t.Year;
+	d.month = t.Month;
+	d.day = t.Day;
+	d.hour = t.Hour;
+	d.min = t.Minute;
+	d.sec = t.Second;
+	bi.unix_time = unix_from_date(&d);
 }
 
 static UINTN largest_free_pages(void)
@@ -175,9 +203,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	/* The firmware's watchdog would reset the machine after 5 minutes. */
 	uefi_call_wrapper(BS->SetWatchdogTimer, 4, 0, 0, 0, NULL);
 	read_config(image);
-	pr("config %s: guest %s, memory %lu MiB\n", CFG_FILE, bi.cfg.guest,
+	pr("config %s: %s %s, memory %lu MiB\n", CFG_FILE,
+	   bi.cfg.kernel[0] ? "Linux kernel" : "guest",
+	   bi.cfg.kernel[0] ? bi.cfg.kernel : bi.cfg.guest,
 	   (unsigned long)(bi.cfg.memory >> 20));
 	read_guest(image);
+	read_wallclock();
 	reserve_memory();
 	calibrate_tsc();
 	efi_nic_release(&bi);

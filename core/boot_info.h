@@ -16,8 +16,10 @@ enum boot_reset {
 struct boot_info {
 	struct tandem_config cfg;
 	const char *cfg_name;		/* "tandem.cfg", for messages */
-	const uint8_t *guest_image;	/* file contents, tandem's memory */
+	const uint8_t *guest_image;	/* 'guest' or 'kernel' file contents */
 	size_t guest_image_size;
+	const uint8_t *initrd_image;	/* 'initrd' contents, or NULL */
+	size_t initrd_image_size;
 	uint8_t *guest_mem;		/* guest RAM (host-physical = virtual) */
 	uint64_t guest_mem_size;
 	uint8_t *pool;			/* tandem's own memory, page-aligned */
@@ -26,6 +28,7 @@ struct boot_info {
 	uint64_t tsc_hz;		/* measured against the firmware's Stall */
 	uint64_t tsc_efi_entry;		/* boot timeline, TSC ticks */
 	uint64_t tsc_exit_bs;
+	uint64_t unix_time;		/* wall clock at boot, from firmware */
 	/* PCI functions (bus << 8 | dev << 3 | fn) whose firmware drivers
 	 * boot/efi_nic.c stopped for the replication link. */
 	uint16_t nic_released[BOOT_NIC_MAX];

@@ -48,7 +48,9 @@ static const uint32_t bauds[] = { 9600, 19200, 38400, 57600, 115200, 0 };
 
 static const struct cfg_key keys[] = {
 	/*  key             type      min      max         default   flags */
-	KEY(guest,          CFG_STR,  1,       0,          0,        K_REQ),
+	KEY(guest,          CFG_STR,  1,       0,          0,        0),
+	KEY(kernel,         CFG_STR,  1,       0,          0,        0),
+	KEY(initrd,         CFG_STR,  1,       0,          0,        0),
 	KEY(cmdline,        CFG_STR,  0,       0,          0,        0),
 	KEY(memory,         CFG_SIZE, 4 * MIB, 3072 * MIB, 64 * MIB, 0),
 	KEY(serial_port,    CFG_UINT, 1,       0xffff,     0x3f8,    K_HEX),
@@ -452,6 +454,22 @@ static void set_defaults(struct tandem_config *cfg)
 			store(cfg, &keys[i], keys[i].def);
 }
 
+/* One guest: a multiboot kernel ('guest') or a Linux bzImage ('kernel',
+ * optionally with 'initrd'). */
+static int check_guest_kind(struct parser *p, const struct tandem_config *c)
+{
+	if (!c->guest[0] && !c->kernel[0])
+		return fail(p, "missing required key 'guest' (a multiboot "
+			    "kernel) or 'kernel' (a Linux bzImage)");
+	if (c->guest[0] && c->kernel[0])
+		return fail(p, "'guest' and 'kernel' both given: name one "
+			    "guest");
+	if (c->initrd[0] && !c->kernel[0])
+		return fail(p, "'initrd' needs 'kernel' (a multiboot guest "
+			    "takes no initrd)");
+	return 0;
+}
+
 int config_parse(struct tandem_config *cfg, const char *text, size_t len,
 		 const char *file, char *err, size_t errlen)
 {
@@ -481,5 +499,5 @@ int config_parse(struct tandem_config *cfg, const char *text, size_t len,
 		if ((keys[i].flags & K_REQ) && !p.seen[i])
 			return fail(&p, "missing required key '%s'",
 				    keys[i].name);
-	return 0;
+	return check_guest_kind(&p, cfg);
 }

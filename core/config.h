@@ -18,7 +18,8 @@
  *    start or after a blank starts a comment ("a=b#c" keeps "b#c"; to pass
  *    " #" in a guest command line, quote it).
  *
- * Keys: guest (required), cmdline, memory (64M, 64MiB, 1G, 65536K or
+ * Keys: guest (a multiboot kernel) or kernel (a Linux bzImage) with
+ * optional initrd, cmdline, memory (64M, 64MiB, 1G, 65536K or
  * bytes; a multiple of 1 MiB in 4 MiB..3072 MiB), serial_port,
  * serial_baud (9600..115200), host_exit_port. Numbers are decimal or 0x-hex;
  * one too big for its field is an error, never a wrap.
@@ -34,7 +35,9 @@
 #define CONFIG_ERR_MAX		256
 
 struct tandem_config {
-	char guest[CONFIG_PATH_MAX];	/* guest image, path on the ESP */
+	char guest[CONFIG_PATH_MAX];	/* multiboot guest, path on the ESP */
+	char kernel[CONFIG_PATH_MAX];	/* or a Linux bzImage ... */
+	char initrd[CONFIG_PATH_MAX];	/* ... and its initramfs */
 	char cmdline[CONFIG_CMDLINE_MAX]; /* guest command line */
 	uint64_t memory;		/* guest RAM, bytes */
 	uint16_t serial_port;		/* host console UART I/O base */

@@ -1,4 +1,5 @@
 #include "core/console.h"
+#include "core/guestlog.h"
 #include "core/monitor.h"
 #include "drivers/serial.h"
 #include "lib/print.h"
@@ -125,6 +126,7 @@ bool console_guest_can_write(void)
 
 void console_guest_putc(uint8_t c)
 {
+	guestlog_putc(c);
 	if (router.monitor)
 		ring_put(&held_out, c);
 	else

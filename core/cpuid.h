@@ -12,6 +12,11 @@ struct cpuid_result {
 	uint32_t eax, ebx, ecx, edx;
 };
 
+/* The guest's time stamp counter rate (reported in leaves 0x15 and 0x16
+ * so that the guest needs no calibration against a timer) and the host's
+ * highest basic leaf. */
+void cpuid_policy_init(uint64_t tsc_hz, uint32_t host_max_leaf);
+
 /* Rewrite the host's result 'r' for leaf/subleaf; guest_cr4 is the
  * guest's own CR4 (OSXSAVE mirrors it). Pure: unit-tested. */
 void cpuid_policy(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4,

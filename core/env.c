@@ -2,9 +2,33 @@
 #include "core/console.h"
 #include "arch/x86/cpu.h"
 
+static uint64_t env_hz_val = 1, env_boot_tsc, env_boot_unix;
+
+void env_init(uint64_t hz, uint64_t unix_time)
+{
+	env_hz_val = hz ? hz : 1;
+	env_boot_tsc = rdtsc();
+	env_boot_unix = unix_time;
+}
+
 uint64_t env_tsc(void)
 {
 	return rdtsc();
+}
+
+uint64_t env_now(void)
+{
+	return rdtsc();
+}
+
+uint64_t env_hz(void)
+{
+	return env_hz_val;
+}
+
+uint64_t env_unix_time(uint64_t now)
+{
+	return env_boot_unix + (now - env_boot_tsc) / env_hz_val;
 }
 
 static bool cpu_has(uint32_t leaf, int reg, int bit)

@@ -1,13 +1,18 @@
 /* The main loop: run the guest, serve each exit through core/'s devices
- * and policies, poll the console between runs. */
+ * and policies, deliver interrupts, keep virtual time, poll the console. */
 #include "core/machine.h"
 #include "core/console.h"
 #include "core/cpuid.h"
 #include "core/env.h"
+#include "core/guest.h"
+#include "core/guestlog.h"
 #include "core/msr.h"
+#include "core/pic.h"
+#include "core/pit.h"
 #include "core/power.h"
 #include "core/vdev.h"
 #include "ft/ft.h"
+#include "core/vuart.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vcpu.h"
 #include "lib/print.h"
@@ -17,7 +22,11 @@ static struct {
 	struct boot_info *bi;
 	struct vcpu *vcpu;
 	enum guest_state state;
+	const char *reset_reason;	/* guest asked for a restart */
+	bool halt_reported;
 	uint64_t tsc_first_entry;
+	uint64_t tsc_in_guest;		/* time inside vcpu_run */
+	uint64_t restarts;
 	struct vcpu_exit exit;
 } m;
 
@@ -42,7 +51,7 @@ static void handle_io(struct vcpu_exit *e)
 			vdev_port_write(e->io.port, e->io.size, val);
 		}
 	}
-	/* the guest polls its UART: let it see what was typed */
+	/* a guest polling its UART should see what was just typed */
 	if (e->io.port >= vuart_dev.base &&
 	    e->io.port < vuart_dev.base + vuart_dev.len)
 		console_poll();
@@ -62,9 +71,10 @@ static void handle_cpuid(struct vcpu_exit *e)
 	e->cpuid.edx = r.edx;
 }
 
-static void guest_stop(const char *what)
+static void __attribute__((noreturn)) guest_stop(const char *what)
 {
 	pr("guest stopped: %s\n", what);
+	guestlog_print_tail();
 	vcpu_dump(m.vcpu);
 	m.state = GUEST_STOPPED;
 	power_off(STATUS_GUEST_FAULT);
@@ -81,6 +91,16 @@ static void handle_mem(struct vcpu_exit *e)
 		  e->mem.read ? "r" : "", e->mem.write ? "w" : "",
 		  e->mem.fetch ? "x" : "");
 	guest_stop(what);
+}
+
+static void handle_hlt(void)
+{
+	m.state = GUEST_HALTED;
+	if (vcpu_irq_ready(m.vcpu) || m.halt_reported)
+		return;
+	/* nothing can wake a guest that halts with interrupts off */
+	pr("guest halted with interrupts disabled\n");
+	m.halt_reported = true;
 }
 
 static void handle_exit(struct vcpu_exit *e)
@@ -107,23 +127,92 @@ static void handle_exit(struct vcpu_exit *e)
 				       &e->val.value);
 		break;
 	case VCPU_EXIT_HLT:
-		/* no virtual interrupt source yet: nothing can wake it */
-		pr("guest halted (HLT, no interrupt source)\n");
-		m.state = GUEST_HALTED;
+		handle_hlt();
 		break;
 	case VCPU_EXIT_TIMER:
 		console_poll();
 		break;
+	case VCPU_EXIT_IRQ_WINDOW:
+		break;		/* delivered at the top of the loop */
 	case VCPU_EXIT_MEM:
 		handle_mem(e);
 		break;
 	case VCPU_EXIT_SHUTDOWN:
 		guest_stop("triple fault (shutdown)");
-		break;
 	case VCPU_EXIT_FAILED:
 		guest_stop(e->fail.what);
-		break;
 	}
+}
+
+/* Interrupts reach the guest from the PIC: injected when it can take
+ * one, else the vcpu is asked to exit as soon as it can. A halted guest
+ * wakes for an interrupt it can take. */
+static void deliver_interrupts(void)
+{
+	if (!pic_has_interrupt()) {
+		vcpu_request_irq_window(m.vcpu, false);
+		return;
+	}
+	if (!vcpu_irq_ready(m.vcpu)) {
+		vcpu_request_irq_window(m.vcpu, true);
+		return;
+	}
+	vcpu_inject_irq(m.vcpu, pic_ack());
+	if (m.state == GUEST_HALTED)
+		m.state = GUEST_RUNNING;
+}
+
+static void restart_guest(void)
+{
+	struct guest_start gs;
+	char err[256];
+
+	pr("guest restart (%s)\n", m.reset_reason);
+	m.reset_reason = NULL;
+	m.restarts++;
+	if (guest_load(m.bi, &gs, err, sizeof(err))) {
+		pr("%s\n", err);
+		power_off(STATUS_BAD_INPUT);
+	}
+	vdev_reset_all();
+	guestlog_reset();
+	guest_start(m.vcpu, &gs);
+	m.state = GUEST_RUNNING;
+	m.halt_reported = false;
+}
+
+static void check_panic(void)
+{
+	if (!guestlog_panic_done())
+		return;
+	guest_stop("guest kernel panic");
+}
+
+/* One turn of the loop: time first (timers may raise interrupts), then
+ * interrupts, then the guest, up to the next timer deadline. */
+static void machine_step(void)
+{
+	uint64_t t0;
+
+	pit_tick(env_now());
+	ft_poll();
+	vuart_poll();
+	if (m.reset_reason)
+		restart_guest();
+	if (m.state == GUEST_RUNNING || m.state == GUEST_HALTED)
+		deliver_interrupts();
+	if (m.state != GUEST_RUNNING) {
+		console_poll();
+		cpu_relax();
+		return;
+	}
+	vcpu_set_deadline(m.vcpu, pit_deadline());
+	t0 = rdtsc();
+	vcpu_run(m.vcpu, &m.exit);
+	m.tsc_in_guest += rdtsc() - t0;
+	handle_exit(&m.exit);
+	vcpu_complete(m.vcpu, &m.exit);
+	check_panic();
 }
 
 static void print_timeline(void)
@@ -140,11 +229,14 @@ static void print_timeline(void)
 	   (unsigned long)((m.tsc_first_entry - bi->tsc_efi_entry) / khz));
 }
 
-void machine_run(struct boot_info *bi, const struct guest_entry *entry)
+void machine_run(struct boot_info *bi, const struct guest_start *gs)
 {
+	struct cpuid_regs r;
 	char err[160];
 
 	m.bi = bi;
+	cpuid_count(0, 0, &r);
+	cpuid_policy_init(bi->tsc_hz, r.eax);
 	/* poll the console at least every 10 ms of guest time */
 	m.vcpu = vcpu_create(bi->guest_mem, bi->guest_mem_size,
 			     bi->tsc_hz / 100, err, sizeof(err));
@@ -152,44 +244,54 @@ void machine_run(struct boot_info *bi, const struct guest_entry *entry)
 		pr("cannot create the vcpu: %s\n", err);
 		power_off(STATUS_HOST_FAULT);
 	}
-	vcpu_set_entry32(m.vcpu, entry->eip, entry->eax, entry->ebx);
+	vdev_reset_all();
+	guestlog_reset();
+	guest_start(m.vcpu, gs);
 	console_init();
 	m.state = GUEST_RUNNING;
 	m.tsc_first_entry = rdtsc();
 	print_timeline();
 	pr("guest running; Ctrl-A c for the monitor\n");
-	for (;;) {
-		ft_poll();
-		if (m.state != GUEST_RUNNING) {
-			console_poll();
-			cpu_relax();
-			continue;
-		}
-		vcpu_run(m.vcpu, &m.exit);
-		handle_exit(&m.exit);
-	}
+	for (;;)
+		machine_step();
 }
 
 void machine_print_status(void)
 {
 	struct vcpu_exit_count counts[32];
 	uint64_t hz = m.bi->tsc_hz ? m.bi->tsc_hz : 1;
-	uint64_t up = (rdtsc() - m.bi->tsc_efi_entry) / hz;
+	uint64_t now = rdtsc(), up = (now - m.bi->tsc_efi_entry) / hz;
+	uint64_t run = now - m.tsc_first_entry;
+	uint64_t hv = run > m.tsc_in_guest ? run - m.tsc_in_guest : 0;
 	size_t n = vcpu_exit_counts(m.vcpu, counts, 32);
+	char pic[80];
 
 	pr_raw("uptime      %lu s\n", (unsigned long)up);
-	pr_raw("guest       %s, %s, %lu MiB\n", m.bi->cfg.guest,
+	pr_raw("guest       %s, %s, %lu MiB, %lu restarts\n",
+	       m.bi->cfg.kernel[0] ? m.bi->cfg.kernel : m.bi->cfg.guest,
 	       state_names[m.state],
-	       (unsigned long)(m.bi->guest_mem_size >> 20));
+	       (unsigned long)(m.bi->guest_mem_size >> 20),
+	       (unsigned long)m.restarts);
+	pr_raw("time        %lu%% in the guest's vcpu_run, %lu%% in tandem "
+	       "or idle\n", (unsigned long)(run ? m.tsc_in_guest * 100 / run
+						: 0),
+	       (unsigned long)(run ? hv * 100 / run : 0));
+	pic_describe(pic, sizeof(pic));
+	pr_raw("PIC         %s\n", pic);
 	pr_raw("VM exits    %lu\n", (unsigned long)vcpu_exits_total(m.vcpu));
 	for (size_t i = 0; i < n; i++)
 		pr_raw("  %-40s %lu\n", counts[i].name,
 		       (unsigned long)counts[i].count);
 }
 
+void machine_print_regs(void)
+{
+	vcpu_dump(m.vcpu);
+}
+
 void machine_pause(void)
 {
-	if (m.state == GUEST_RUNNING)
+	if (m.state == GUEST_RUNNING || m.state == GUEST_HALTED)
 		m.state = GUEST_PAUSED;
 	pr("guest %s\n", state_names[m.state]);
 }
@@ -209,4 +311,15 @@ void machine_poweroff(void)
 void machine_reboot(void)
 {
 	power_reboot();
+}
+
+void machine_guest_poweroff(void)
+{
+	pr("guest powered off\n");
+	power_off(0);
+}
+
+void machine_guest_reset(const char *how)
+{
+	m.reset_reason = how;
 }

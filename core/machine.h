@@ -11,15 +11,17 @@ enum guest_state {
 	GUEST_STOPPED,		/* fault: cannot run again */
 };
 
-/* Register state the guest starts with (32-bit protected mode). */
-struct guest_entry {
-	uint32_t eip, eax, ebx;
-};
+struct guest_start;
 
-void machine_run(struct boot_info *bi, const struct guest_entry *entry)
+void machine_run(struct boot_info *bi, const struct guest_start *gs)
 	__attribute__((noreturn));
 
+/* Requests from the guest's platform devices. */
+void machine_guest_poweroff(void) __attribute__((noreturn));
+void machine_guest_reset(const char *how);
+
 void machine_print_status(void);
+void machine_print_regs(void);
 void machine_pause(void);
 void machine_resume(void);
 void machine_poweroff(void) __attribute__((noreturn));

@@ -18,6 +18,13 @@ static void cmd_status(int argc, char **argv)
 	machine_print_status();
 }
 
+static void cmd_regs(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	machine_print_regs();
+}
+
 static void cmd_pause(int argc, char **argv)
 {
 	(void)argc;
@@ -76,6 +83,8 @@ static const struct monitor_cmd commands[] = {
 	{ "help", "", "list commands", 0, 0, cmd_help },
 	{ "status", "", "uptime, guest state, VM exits by reason", 0, 0,
 	  cmd_status },
+	{ "regs", "", "the guest's registers and last VM exit", 0, 0,
+	  cmd_regs },
 	{ "pause", "", "stop running the guest", 0, 0, cmd_pause },
 	{ "resume", "", "run the guest again", 0, 0, cmd_resume },
 	{ "poweroff", "", "power the machine off", 0, 0, cmd_poweroff },

@@ -1,10 +1,35 @@
 #include "core/vdev.h"
+#include "core/pic.h"
+#include "core/pit.h"
+#include "core/platform.h"
+#include "core/rtc.h"
+#include "core/vuart.h"
 #include "lib/print.h"
+#include "lib/string.h"
 
 static const struct vdev *const devices[] = {
 	&vuart_dev,
 	&exitport_dev,
+	&pic_master_dev,
+	&pic_slave_dev,
+	&pic_elcr_dev,
+	&pit_dev,
+	&port61_dev,
+	&rtc_dev,
+	&pcihost_dev,
+	&acpi_pm_dev,
+	&kbc_data_dev,
+	&kbc_cmd_dev,
 };
+
+void vdev_reset_all(void)
+{
+	vuart_reset();
+	pic_reset();
+	pit_reset();
+	rtc_reset();
+	platform_reset();
+}
 
 static uint8_t port_logged[65536 / 8];
 

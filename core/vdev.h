@@ -18,8 +18,9 @@ struct vdev {
 uint32_t vdev_port_read(uint16_t port, uint8_t size);
 void vdev_port_write(uint16_t port, uint8_t size, uint32_t val);
 
-/* The devices. */
-extern const struct vdev vuart_dev;	/* 16550 at 0x3f8 */
+/* Every device model's state back to power-on. */
+void vdev_reset_all(void);
+
 extern const struct vdev exitport_dev;	/* isa-debug-exit at 0xf4 */
 
 #endif

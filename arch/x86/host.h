@@ -13,8 +13,9 @@
  * tables identity-mapping [0, max(phys_top, 4 GiB)). Takes its memory
  * from palloc. Returns 0, or -1 when memory ran out. */
 int host_cpu_init(uint64_t phys_top);
-/* GDT, TSS, IDT alone (part of host_cpu_init). */
+/* The parts of host_cpu_init. */
 int host_desc_init(void);
+int host_paging_init(uint64_t phys_top);
 
 /* Continue on a new stack: calls fn(arg), which must not return. */
 void host_switch_stack(void *top, void (*fn)(void *), void *arg)

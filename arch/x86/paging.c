@@ -37,12 +37,10 @@ static int build_identity_map(uint64_t top, uint64_t *pml4)
 	return 0;
 }
 
-int host_cpu_init(uint64_t phys_top)
+int host_paging_init(uint64_t phys_top)
 {
 	uint64_t *pml4;
 
-	if (host_desc_init())
-		return -1;
 	if (phys_top < 4 * GIB)
 		phys_top = 4 * GIB;	/* MMIO below 4 GiB */
 	pml4 = palloc_pages(1);

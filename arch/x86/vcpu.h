@@ -4,8 +4,8 @@
  * every exit whose result is a policy or an input from the environment:
  * port I/O, CPUID, other MSRs, time stamps, random numbers, halts,
  * accesses outside guest RAM, faults. core/ fills in the result in the
- * same struct vcpu_exit; the next vcpu_run() completes the instruction
- * with it and re-enters the guest. */
+ * same struct vcpu_exit and vcpu_complete() finishes the instruction
+ * with it. */
 #ifndef ARCH_X86_VCPU_H
 #define ARCH_X86_VCPU_H
 
@@ -26,7 +26,8 @@ enum vcpu_exit_kind {
 	VCPU_EXIT_RDRAND,	/* value + ok (carry flag) */
 	VCPU_EXIT_RDSEED,
 	VCPU_EXIT_HLT,		/* guest halted (instruction completed) */
-	VCPU_EXIT_TIMER,	/* poll quantum expired; nothing to complete */
+	VCPU_EXIT_TIMER,	/* deadline or poll quantum reached */
+	VCPU_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
 	VCPU_EXIT_MEM,		/* access to a guest-physical address
 				 * outside RAM: mem */
 	VCPU_EXIT_SHUTDOWN,	/* triple fault */
@@ -96,9 +97,32 @@ struct vcpu *vcpu_create(uint8_t *ram, uint64_t size, uint64_t poll_tsc,
 void vcpu_set_entry32(struct vcpu *v, uint32_t eip, uint32_t eax,
 		      uint32_t ebx);
 
-/* Complete the previous exit (if any) from *e, then run the guest until
- * the next exit for core/, described in *e. */
+/* Start state of a 64-bit Linux kernel (x86 boot protocol, 64-bit entry):
+ * long mode with the guest's identity page tables at cr3, CS = 0x10
+ * (64-bit code) and the data segments 0x18 of the guest GDT given, RSI =
+ * the zero page. */
+void vcpu_set_entry64(struct vcpu *v, uint64_t rip, uint64_t rsi,
+		      uint64_t cr3, uint64_t gdt_base, uint16_t gdt_limit);
+
+/* External interrupts. vcpu_irq_ready(): the guest would take one now
+ * (RFLAGS.IF set, no STI/MOV-SS shadow, no event already queued). The
+ * vector injected is delivered at the next entry. While an interrupt
+ * waits, request the window: the vcpu then exits VCPU_EXIT_IRQ_WINDOW as
+ * soon as the guest can take it. */
+bool vcpu_irq_ready(struct vcpu *v);
+void vcpu_inject_irq(struct vcpu *v, uint8_t vector);
+void vcpu_request_irq_window(struct vcpu *v, bool on);
+
+/* Leave the guest (VCPU_EXIT_TIMER) no later than TSC value 'deadline';
+ * UINT64_MAX: only the poll quantum applies. */
+void vcpu_set_deadline(struct vcpu *v, uint64_t deadline);
+
+/* Run the guest until the next exit for core/, described in *e. */
 void vcpu_run(struct vcpu *v, struct vcpu_exit *e);
+/* Finish the instruction of that exit with core/'s answer in *e. Done
+ * before deciding on interrupts: the completion may itself queue an
+ * exception, which must not be overwritten by an interrupt. */
+void vcpu_complete(struct vcpu *v, struct vcpu_exit *e);
 
 void vcpu_get_ctl(struct vcpu *v, struct vcpu_ctl *ctl);
 

@@ -106,6 +106,7 @@ enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR,
 #define PIN_PREEMPT_TIMER	(1u << 6)
 #define PIN_POSTED_INTR		(1u << 7)
 
+#define PROC_IRQ_WINDOW_EXIT	(1u << 2)
 #define PROC_HLT_EXIT		(1u << 7)
 #define PROC_INVLPG_EXIT	(1u << 9)
 #define PROC_MWAIT_EXIT		(1u << 10)

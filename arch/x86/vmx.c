@@ -284,8 +284,10 @@ struct vcpu *vcpu_create(uint8_t *ram, uint64_t size, uint64_t poll_tsc,
 	v->ram = ram;
 	v->ram_size = size;
 	/* The preemption timer ticks at TSC >> VMX_MISC[4:0] (SDM 26.5.1) */
+	v->timer_shift = rdmsr(MSR_VMX_MISC) & 31;
+	v->deadline = UINT64_MAX;
 	if (poll_tsc)
-		v->poll_ticks = (poll_tsc >> (rdmsr(MSR_VMX_MISC) & 31)) | 2;
+		v->poll_ticks = (poll_tsc >> v->timer_shift) | 2;
 	if (vmcs_load(v)) {
 		tsnprintf(err, len, "VMCLEAR/VMPTRLD failed");
 		return NULL;
@@ -342,9 +344,85 @@ void vcpu_set_entry32(struct vcpu *v, uint32_t eip, uint32_t eax,
 	vmwrite(GUEST_PAT, 0x0007040600070406ull);	/* power-on PAT */
 	vmwrite(GUEST_EFER, 0);
 	vmwrite(VMCS_LINK_POINTER, ~0ull);
+	vmwrite(ENTRY_CONTROLS, vmread(ENTRY_CONTROLS) & ~ENTRY_IA32E);
+	vmwrite(ENTRY_INTR_INFO, 0);
+	vcpu_request_irq_window(v, false);
+	v->pending = PENDING_NONE;
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->regs.rax = eax;
 	v->regs.rbx = ebx;
+}
+
+void vcpu_set_entry64(struct vcpu *v, uint64_t rip, uint64_t rsi,
+		      uint64_t cr3, uint64_t gdt_base, uint16_t gdt_limit)
+{
+	/* code: type 0xb, S, P, L (64-bit), G; data segments as set by
+	 * vcpu_set_entry32 */
+	const uint32_t code = 0xa09b;
+	uint64_t cr0 = CR0_PE | CR0_ET | CR0_PG, cr4 = CR4_PAE;
+
+	vcpu_set_entry32(v, 0, 0, 0);
+	for (int s = SEG_ES; s <= SEG_GS; s++)
+		vmwrite(GUEST_SEG(GUEST_ES_SEL, s), 0x18);
+	set_seg(SEG_CS, 0x10, 0, 0xffffffff, code);
+	vmwrite(GUEST_GDTR_BASE, gdt_base);
+	vmwrite(GUEST_GDTR_LIMIT, gdt_limit);
+	vmwrite(CR0_READ_SHADOW, cr0);
+	vmwrite(GUEST_CR0, (cr0 | v->cr0_fixed0) & v->cr0_fixed1);
+	vmwrite(CR4_READ_SHADOW, cr4);
+	vmwrite(GUEST_CR4, (cr4 | v->cr4_fixed0) & v->cr4_fixed1);
+	vmwrite(GUEST_CR3, cr3);
+	vmwrite(GUEST_EFER, EFER_LME | EFER_LMA);
+	vmwrite(ENTRY_CONTROLS, vmread(ENTRY_CONTROLS) | ENTRY_IA32E);
+	vmwrite(GUEST_RIP, rip);
+	v->regs.rsi = rsi;
+}
+
+bool vcpu_irq_ready(struct vcpu *v)
+{
+	(void)v;
+	return (vmread(GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmread(GUEST_INTERRUPTIBILITY) & 3) &&
+	       !(vmread(ENTRY_INTR_INFO) & INTR_INFO_VALID);
+}
+
+void vcpu_inject_irq(struct vcpu *v, uint8_t vector)
+{
+	(void)v;
+	vmwrite(ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT | vector);
+}
+
+void vcpu_request_irq_window(struct vcpu *v, bool on)
+{
+	uint32_t proc = (uint32_t)vmread(PROC_CONTROLS);
+
+	(void)v;
+	proc = on ? proc | PROC_IRQ_WINDOW_EXIT : proc & ~PROC_IRQ_WINDOW_EXIT;
+	vmwrite(PROC_CONTROLS, proc);
+}
+
+void vcpu_set_deadline(struct vcpu *v, uint64_t deadline)
+{
+	v->deadline = deadline;
+}
+
+/* Preemption timer for this entry: up to the deadline, at most the poll
+ * quantum, at least 2 (Bochs runs N-1 instructions for a value N, and 0
+ * would make no progress). */
+static uint64_t timer_value(struct vcpu *v)
+{
+	uint64_t now = rdtsc(), ticks = v->poll_ticks;
+
+	if (v->deadline != UINT64_MAX) {
+		uint64_t d = v->deadline > now ?
+			     (v->deadline - now) >> v->timer_shift : 0;
+
+		if (d < ticks)
+			ticks = d;
+	}
+	if (ticks > 0xffffffffull)
+		ticks = 0xffffffffull;
+	return ticks < 2 ? 2 : ticks;
 }
 
 static void entry_failed(struct vcpu *v, int rc, struct vcpu_exit *e)
@@ -370,12 +448,11 @@ void vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 		e->kind = VCPU_EXIT_FAILED;
 		return;
 	}
-	vmx_complete(v, e);
 	for (;;) {
 		int rc;
 
 		if (v->poll_ticks)
-			vmwrite(PREEMPTION_TIMER, v->poll_ticks);
+			vmwrite(PREEMPTION_TIMER, timer_value(v));
 		rc = vmx_enter(&v->regs, v->launched);
 		if (rc) {
 			entry_failed(v, rc, e);
@@ -387,11 +464,16 @@ void vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 	}
 }
 
+void vcpu_complete(struct vcpu *v, struct vcpu_exit *e)
+{
+	if (v->pending != PENDING_DEAD)
+		vmx_complete(v, e);
+}
+
 void vcpu_get_ctl(struct vcpu *v, struct vcpu_ctl *ctl)
 {
-	(void)v;
-	ctl->cr0 = vmread(CR0_READ_SHADOW);
-	ctl->cr4 = vmread(CR4_READ_SHADOW);
+	ctl->cr0 = vmx_guest_cr0(v);
+	ctl->cr4 = vmx_guest_cr4(v);
 	ctl->efer = vmread(GUEST_EFER);
 }
 

@@ -41,6 +41,8 @@ struct vcpu {
 	uint8_t *ram;
 	uint64_t ram_size;
 	uint64_t poll_ticks;		/* preemption timer reload, 0 = off */
+	uint64_t deadline;		/* TSC; UINT64_MAX = none */
+	uint8_t timer_shift;		/* preemption timer = TSC >> shift */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint64_t cr0_mask, cr4_mask;
 	uint64_t tsc_aux;
@@ -48,6 +50,20 @@ struct vcpu {
 	uint64_t exits_total;
 	void *vmcs;
 };
+
+/* CR0/CR4 as the guest sees them: bits it owns from the real register,
+ * the rest from the read shadow (SDM 26.3, MOV from CR0/CR4). */
+static inline uint64_t vmx_guest_cr0(const struct vcpu *v)
+{
+	return (vmread(GUEST_CR0) & ~v->cr0_mask) |
+	       (vmread(CR0_READ_SHADOW) & v->cr0_mask);
+}
+
+static inline uint64_t vmx_guest_cr4(const struct vcpu *v)
+{
+	return (vmread(GUEST_CR4) & ~v->cr4_mask) |
+	       (vmread(CR4_READ_SHADOW) & v->cr4_mask);
+}
 
 /* Handle one exit; returns true when *e was filled for core/. */
 bool vmx_handle_exit(struct vcpu *v, struct vcpu_exit *e);

@@ -39,11 +39,11 @@ void vcpu_dump(struct vcpu *v)
 	pr("  r13 %016lx r14 %016lx r15 %016lx\n", r->r13, r->r14, r->r15);
 	pr("  cr0 %016lx (guest sees %016lx) cr3 %016lx\n",
 	   (unsigned long)vmread(GUEST_CR0),
-	   (unsigned long)vmread(CR0_READ_SHADOW),
+	   (unsigned long)vmx_guest_cr0(v),
 	   (unsigned long)vmread(GUEST_CR3));
 	pr("  cr4 %016lx (guest sees %016lx) efer %016lx\n",
 	   (unsigned long)vmread(GUEST_CR4),
-	   (unsigned long)vmread(CR4_READ_SHADOW),
+	   (unsigned long)vmx_guest_cr4(v),
 	   (unsigned long)vmread(GUEST_EFER));
 	dump_segments();
 	pr("  last exit: reason %u (%s) qualification %016lx\n",

@@ -1,7 +1,7 @@
 /* VM exits: one table keyed by basic exit reason (SDM Vol. 3D, App. C).
  * Every exit is counted. CPU-state exits are finished here; the rest are
  * described to core/ through struct vcpu_exit and completed by
- * vmx_complete() on the next vcpu_run(). */
+ * vmx_complete() (vcpu_complete()) with core/'s answer. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_check.h"
@@ -14,7 +14,8 @@
 #define EXC_GP			13
 
 enum {
-	EXIT_EXC_NMI = 0, EXIT_EXTINT = 1, EXIT_TRIPLE = 2, EXIT_CPUID = 10,
+	EXIT_EXC_NMI = 0, EXIT_EXTINT = 1, EXIT_TRIPLE = 2,
+	EXIT_IRQ_WINDOW = 7, EXIT_CPUID = 10,
 	EXIT_GETSEC = 11, EXIT_HLT = 12, EXIT_INVD = 13, EXIT_RDPMC = 15,
 	EXIT_RDTSC = 16, EXIT_VMCALL = 18, EXIT_VMXON = 27, EXIT_CR = 28,
 	EXIT_IO = 30, EXIT_RDMSR = 31, EXIT_WRMSR = 32, EXIT_MWAIT = 36,
@@ -268,7 +269,7 @@ static void load_pdptes(struct vcpu *v)
 
 static void paging_changed(struct vcpu *v)
 {
-	uint64_t cr0 = vmread(CR0_READ_SHADOW), cr4 = vmread(CR4_READ_SHADOW);
+	uint64_t cr0 = vmx_guest_cr0(v), cr4 = vmx_guest_cr4(v);
 	uint64_t efer = vmread(GUEST_EFER);
 	uint32_t entry = (uint32_t)vmread(ENTRY_CONTROLS);
 
@@ -294,7 +295,7 @@ static bool guest_write_cr0(struct vcpu *v, uint64_t val)
 	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
 	    ((val & CR0_NW) && !(val & CR0_CD)) ||
 	    ((val & CR0_PG) && (efer & EFER_LME) &&
-	     !(vmread(CR4_READ_SHADOW) & CR4_PAE)))
+	     !(vmx_guest_cr4(v) & CR4_PAE)))
 		return false;
 	vmwrite(CR0_READ_SHADOW, val);
 	/* caching stays on: the guest's CD/NW live in the shadow only */
@@ -333,7 +334,7 @@ static bool exit_cr(struct vcpu *v, struct vcpu_exit *e)
 	else if (type == 1 && cr == 8)
 		set_gpr(v, reg, cr8);
 	else if (type == 3)	/* LMSW: low 4 bits, cannot clear PE */
-		ok = guest_write_cr0(v, (vmread(CR0_READ_SHADOW) & ~0xeull) |
+		ok = guest_write_cr0(v, (vmx_guest_cr0(v) & ~0xeull) |
 			       ((q >> 16) & 0xf));
 	else
 		return exit_unhandled(v, e);
@@ -351,7 +352,7 @@ static bool exit_xsetbv(struct vcpu *v, struct vcpu_exit *e)
 	struct cpuid_regs r;
 
 	(void)e;
-	if (!(vmread(CR4_READ_SHADOW) & CR4_OSXSAVE))
+	if (!(vmx_guest_cr4(v) & CR4_OSXSAVE))
 		return exit_inject_ud(v, e);
 	cpuid_count(0xd, 0, &r);
 	if ((uint32_t)v->regs.rcx != 0 || !(val & 1) ||
@@ -382,7 +383,7 @@ static int msr_arch_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_EFER:
 		if ((val & ~efer_ok) ||
 		    (((val ^ vmread(GUEST_EFER)) & EFER_LME) &&
-		     (vmread(CR0_READ_SHADOW) & CR0_PG)))
+		     (vmx_guest_cr0(v) & CR0_PG)))
 			return -1;
 		/* LMA is the CPU's to set (paging_changed) */
 		vmwrite(GUEST_EFER, (val & ~EFER_LMA) |
@@ -440,6 +441,25 @@ static bool exit_wrmsr(struct vcpu *v, struct vcpu_exit *e)
 
 /* ---- exits for core/ --------------------------------------------- */
 
+/* Features this backend cannot give the guest: those whose instructions
+ * need a VM-execution control it did not set (they would #UD), and
+ * XSAVES/XRSTORS (IA32_XSS is not switched). Core's policy comes after. */
+static void cpuid_backend_mask(uint32_t leaf, uint32_t sub,
+			       struct cpuid_regs *r)
+{
+	uint32_t proc2 = (uint32_t)vmread(PROC_CONTROLS2);
+
+	if (leaf == 7 && sub == 0) {
+		if (!(proc2 & PROC2_INVPCID))
+			r->ebx &= ~(1u << 10);
+		r->ecx &= ~(1u << 5);	/* WAITPKG: no UMWAIT control */
+	}
+	if (leaf == 0xd && sub == 1)
+		r->eax &= ~(1u << 3);	/* XSAVES */
+	if (leaf == 0x80000001 && !(proc2 & PROC2_RDTSCP))
+		r->edx &= ~(1u << 27);
+}
+
 static bool exit_cpuid(struct vcpu *v, struct vcpu_exit *e)
 {
 	struct cpuid_regs r;
@@ -448,11 +468,20 @@ static bool exit_cpuid(struct vcpu *v, struct vcpu_exit *e)
 	e->cpuid.leaf = (uint32_t)v->regs.rax;
 	e->cpuid.subleaf = (uint32_t)v->regs.rcx;
 	cpuid_count(e->cpuid.leaf, e->cpuid.subleaf, &r);
+	cpuid_backend_mask(e->cpuid.leaf, e->cpuid.subleaf, &r);
 	e->cpuid.eax = r.eax;
 	e->cpuid.ebx = r.ebx;
 	e->cpuid.ecx = r.ecx;
 	e->cpuid.edx = r.edx;
 	v->pending = PENDING_CPUID;
+	return true;
+}
+
+static bool exit_irq_window(struct vcpu *v, struct vcpu_exit *e)
+{
+	vcpu_request_irq_window(v, false);
+	e->kind = VCPU_EXIT_IRQ_WINDOW;
+	v->pending = PENDING_NONE;
 	return true;
 }
 
@@ -560,6 +589,7 @@ static const exit_fn exit_table[VMX_EXIT_REASONS] = {
 	[EXIT_EXC_NMI] = exit_exc_nmi,
 	[EXIT_EXTINT] = exit_extint,
 	[EXIT_TRIPLE] = exit_triple,
+	[EXIT_IRQ_WINDOW] = exit_irq_window,
 	[EXIT_CPUID] = exit_cpuid,
 	[EXIT_GETSEC] = exit_inject_ud,
 	[EXIT_HLT] = exit_hlt,
@@ -586,6 +616,22 @@ static const exit_fn exit_table[VMX_EXIT_REASONS] = {
 	[EXIT_RDSEED] = exit_rand,
 };
 
+/* An exit in the middle of delivering an event (SDM 28.2.4) must not
+ * lose it: queue it again for the next entry. */
+static void requeue_vectoring(uint32_t reason)
+{
+	uint32_t info = (uint32_t)vmread(IDT_VECTORING_INFO);
+
+	if (!(info & INTR_INFO_VALID) || (reason & EXIT_REASON_ENTRY_FAIL))
+		return;
+	vmwrite(ENTRY_INTR_INFO, info & ~(1u << 12));
+	if (info & INTR_INFO_ERRCODE)
+		vmwrite(ENTRY_EXCEPTION_ERRCODE,
+			vmread(IDT_VECTORING_ERRCODE));
+	/* software interrupts and exceptions need their length again */
+	vmwrite(ENTRY_INSTR_LEN, vmread(EXIT_INSTR_LEN));
+}
+
 bool vmx_handle_exit(struct vcpu *v, struct vcpu_exit *e)
 {
 	uint32_t reason = (uint32_t)vmread(EXIT_REASON);
@@ -594,6 +640,7 @@ bool vmx_handle_exit(struct vcpu *v, struct vcpu_exit *e)
 
 	v->exit_reason = reason;
 	v->exit_qual = vmread(EXIT_QUALIFICATION);
+	requeue_vectoring(reason);
 	v->exits_total++;
 	if (basic < VMX_EXIT_REASONS)
 		v->exits[basic]++;

@@ -428,14 +428,30 @@ static void test_syntax_errors(void)
 	CHECK_ERR("\"guest\" = x\n", "tandem.cfg:1: expected 'key = value'");
 }
 
+#define NO_GUEST "tandem.cfg: missing required key 'guest' (a multiboot " \
+		 "kernel) or 'kernel' (a Linux bzImage)"
+
 static void test_missing_guest(void)
 {
-	CHECK_ERR("", "tandem.cfg: missing required key 'guest'");
-	CHECK_ERR("\n\n", "tandem.cfg: missing required key 'guest'");
-	CHECK_ERR("# only comments\n", "tandem.cfg: missing required key 'guest'");
-	CHECK_ERR("memory = 64M\ncmdline = x\n",
-		  "tandem.cfg: missing required key 'guest'");
+	CHECK_ERR("", NO_GUEST);
+	CHECK_ERR("\n\n", NO_GUEST);
+	CHECK_ERR("# only comments\n", NO_GUEST);
+	CHECK_ERR("memory = 64M\ncmdline = x\n", NO_GUEST);
 	CHECK_EQ(parse_n("", 0), -1);
+}
+
+static void test_linux_kernel(void)
+{
+	REQUIRE(parse("kernel = vmlinuz\ninitrd = initrd.img\n"
+		      "memory = 256M\n") == 0);
+	CHECK_STR(cfg.kernel, "vmlinuz");
+	CHECK_STR(cfg.initrd, "initrd.img");
+	CHECK_STR(cfg.guest, "");
+	CHECK_ERR("guest = a.elf\nkernel = vmlinuz\n",
+		  "tandem.cfg: 'guest' and 'kernel' both given: name one guest");
+	CHECK_ERR("guest = a.elf\ninitrd = i.img\n",
+		  "tandem.cfg: 'initrd' needs 'kernel' (a multiboot guest "
+		  "takes no initrd)");
 }
 
 static void test_nul_bytes(void)
@@ -546,6 +562,7 @@ static const struct tcase cases[] = {
 	TCASE(duplicate_key),
 	TCASE(syntax_errors),
 	TCASE(missing_guest),
+	TCASE(linux_kernel),
 	TCASE(nul_bytes),
 	TCASE(message_one_line),
 	TCASE(small_err_buffer),

@@ -16,6 +16,10 @@ void machine_print_status(void)
 	status_calls++;
 }
 
+void machine_print_regs(void)
+{
+}
+
 void machine_pause(void)
 {
 	pause_calls++;

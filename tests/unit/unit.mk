@@ -9,7 +9,7 @@
 UNIT_CC     := gcc
 UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -I. \
 	       -fno-sanitize-recover=all -fno-omit-frame-pointer
-UNIT_TESTS  := config multiboot print vmx_check vmx_names monitor console \
+UNIT_TESTS  := config multiboot print devices vmx_check vmx_names monitor console \
 	       cpuid
 UNIT_TESTS  += linux acpi
 UNIT_TESTS  += frame link linkcfg
@@ -18,7 +18,8 @@ UNIT_HDRS   := $(wildcard tests/unit/*.h) lib/print.h lib/string.h \
 	       core/config.h core/multiboot.h core/monitor.h core/console.h \
 	       core/cpuid.h core/machine.h core/boot_info.h drivers/serial.h \
 	       arch/x86/cpu.h arch/x86/vcpu.h arch/x86/vmcs.h arch/x86/vmx.h \
-	       arch/x86/vmx_check.h
+	       arch/x86/vmx_check.h core/pic.h core/pit.h \
+	       core/rtc.h core/guestlog.h core/env.h core/vdev.h lib/time.h
 UNIT_HDRS   += core/linux.h core/acpi.h
 UNIT_HDRS   += ft/frame.h ft/link.h ft/link_config.h ft/crc32c.h \
 	       ft/siphash.h drivers/nic.h drivers/pci.h
@@ -38,6 +39,8 @@ $(BUILD)/unit/config: tests/unit/test_config.c core/config.c lib/print.c
 $(BUILD)/unit/multiboot: tests/unit/test_multiboot.c core/multiboot.c \
 			 lib/print.c
 $(BUILD)/unit/print: tests/unit/test_print.c lib/print.c
+$(BUILD)/unit/devices: tests/unit/test_devices.c core/pic.c core/pit.c \
+		       core/rtc.c core/guestlog.c lib/time.c lib/print.c
 # arch/ objects with VMREAD/RDMSR never link here: only the pure checker
 # and the name tables.
 $(BUILD)/unit/vmx_check: tests/unit/test_vmx_check.c arch/x86/vmx_check.c \
