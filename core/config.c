@@ -61,7 +61,7 @@ static const struct cfg_key keys[] = {
 	KEY(nic,            CFG_STR,  0,       0,          0,        0),
 	KEY(link_key,       CFG_STR,  0,       0,          0,        0),
 	KEY(link_timeout_ms, CFG_UINT, 10,     60000,      1000,     0),
-	KEY(link_window,    CFG_UINT, 1,       64,         32,       0),
+	KEY(link_window,    CFG_UINT, 1,       64,         64,       0),
 	KEY(link_test_version, CFG_UINT, 0,    255,        0,        0),
 };
 

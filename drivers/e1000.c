@@ -100,6 +100,7 @@ struct tx_desc {
 #define TX_N		64
 #define BUF_SIZE	2048		/* RCTL.BSIZE 00 */
 #define RDT_BATCH	16		/* descriptors returned per RDT write */
+#define TDT_BATCH	16		/* frames queued per TDT write */
 
 struct e1000 {
 	volatile uint8_t *regs;
@@ -110,6 +111,7 @@ struct e1000 {
 	uint32_t rx_next;		/* next descriptor to look at */
 	uint32_t rx_unreturned;		/* taken but not yet given back */
 	uint32_t tx_tail, tx_clean;
+	uint32_t tx_kicked;		/* TDT as last written */
 };
 
 static uint32_t rd(struct e1000 *e, uint32_t reg)
@@ -306,7 +308,7 @@ static int e1000_start(struct nic *nic, char *err, size_t len)
 	wr(e, TDLEN, TX_N * sizeof(struct tx_desc));
 	wr(e, TDH, 0);
 	wr(e, TDT, 0);
-	e->tx_tail = e->tx_clean = 0;
+	e->tx_tail = e->tx_clean = e->tx_kicked = 0;
 	wr(e, TIPG, TIPG_COPPER);
 	wr(e, TCTL, TCTL_EN | TCTL_PSP | TCTL_CT | TCTL_COLD);
 
@@ -323,37 +325,49 @@ static void tx_reclaim(struct e1000 *e)
 		e->tx_clean = (e->tx_clean + 1) % TX_N;
 }
 
-static int e1000_tx(struct nic *nic, const void *frame, size_t len)
+static void e1000_tx_flush(struct nic *nic)
 {
 	struct e1000 *e = nic->priv;
-	volatile struct tx_desc *d;
-	uint32_t next = (e->tx_tail + 1) % TX_N;
-	uint8_t *buf;
 
-	if (len > NIC_FRAME_MAX)
-		return -1;
+	if (e->tx_kicked == e->tx_tail)
+		return;
+	barrier();		/* descriptors before the tail moves */
+	wr(e, TDT, e->tx_tail);
+	e->tx_kicked = e->tx_tail;
+}
+
+static void *e1000_tx_buf(struct nic *nic)
+{
+	struct e1000 *e = nic->priv;
+	uint32_t next = (e->tx_tail + 1) % TX_N;
+
 	if (next == e->tx_clean) {
+		e1000_tx_flush(nic);
 		tx_reclaim(e);
 		if (next == e->tx_clean) {
 			nic->st.tx_ring_full++;
-			return -1;
+			return NULL;
 		}
 	}
-	buf = e->tx_buf + e->tx_tail * BUF_SIZE;
-	memcpy(buf, frame, len);
-	d = &e->tx[e->tx_tail];
-	d->addr = (uint64_t)buf;
+	return e->tx_buf + e->tx_tail * BUF_SIZE;
+}
+
+static void e1000_tx_send(struct nic *nic, size_t len)
+{
+	struct e1000 *e = nic->priv;
+	volatile struct tx_desc *d = &e->tx[e->tx_tail];
+
+	d->addr = (uint64_t)(e->tx_buf + e->tx_tail * BUF_SIZE);
 	d->length = (uint16_t)len;
 	d->cso = 0;
 	d->css = 0;
 	d->special = 0;
 	d->status = 0;
 	d->cmd = TXD_EOP | TXD_IFCS | TXD_RS;
-	e->tx_tail = next;
-	barrier();		/* descriptor before the tail moves */
-	wr(e, TDT, next);
+	e->tx_tail = (e->tx_tail + 1) % TX_N;
+	if ((e->tx_tail - e->tx_kicked + TX_N) % TX_N >= TDT_BATCH)
+		e1000_tx_flush(nic);
 	nic->st.tx_frames++;
-	return 0;
 }
 
 /* Hand taken descriptors back: RDT is the last one the NIC may fill,
@@ -367,36 +381,39 @@ static void rx_return(struct e1000 *e)
 	e->rx_unreturned = 0;
 }
 
-static size_t e1000_rx(struct nic *nic, void *buf, size_t size)
+/* The frame rx returned is consumed: its descriptor goes back. */
+static void e1000_rx_done(struct nic *nic)
+{
+	struct e1000 *e = nic->priv;
+
+	e->rx[e->rx_next].status = 0;
+	e->rx_next = (e->rx_next + 1) % RX_N;
+	if (++e->rx_unreturned >= RDT_BATCH)
+		rx_return(e);
+}
+
+static const void *e1000_rx(struct nic *nic, size_t *len)
 {
 	struct e1000 *e = nic->priv;
 
 	for (;;) {
 		volatile struct rx_desc *d = &e->rx[e->rx_next];
-		size_t n;
-		bool good;
 
 		if (!(d->status & RXD_DD)) {
 			rx_return(e);
-			return 0;
+			return NULL;
 		}
 		barrier();	/* status before the data it covers */
-		n = d->length;
 		/* A frame longer than one buffer spans descriptors: not one
 		 * of ours (MTU 1500), drop every piece of it. */
-		good = (d->status & RXD_EOP) && !d->errors && n <= size &&
-		       n <= BUF_SIZE;
-		if (good)
-			memcpy(buf, e->rx_buf + e->rx_next * BUF_SIZE, n);
-		d->status = 0;
-		e->rx_next = (e->rx_next + 1) % RX_N;
-		if (++e->rx_unreturned >= RDT_BATCH)
-			rx_return(e);
-		if (good) {
+		if ((d->status & RXD_EOP) && !d->errors &&
+		    d->length <= NIC_FRAME_MAX) {
+			*len = d->length;
 			nic->st.rx_frames++;
-			return n;
+			return e->rx_buf + e->rx_next * BUF_SIZE;
 		}
 		nic->st.rx_errors++;
+		e1000_rx_done(nic);
 	}
 }
 
@@ -410,8 +427,11 @@ static bool e1000_link_up(struct nic *nic)
 
 static const struct nic_ops e1000_ops = {
 	.start = e1000_start,
-	.tx = e1000_tx,
+	.tx_buf = e1000_tx_buf,
+	.tx_send = e1000_tx_send,
+	.tx_flush = e1000_tx_flush,
 	.rx = e1000_rx,
+	.rx_done = e1000_rx_done,
 	.link_up = e1000_link_up,
 };
 

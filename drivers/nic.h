@@ -20,11 +20,22 @@ struct nic;
 struct nic_ops {
 	/* Rings and buffers, receive and transmit on. 0 or -1 + err. */
 	int (*start)(struct nic *nic, char *err, size_t len);
-	/* Queue one frame (at least 60 bytes: the caller pads); 0, or -1
-	 * when the transmit ring is full (try again after a poll). */
-	int (*tx)(struct nic *nic, const void *frame, size_t len);
-	/* Next good received frame into buf: its length, 0 if none. */
-	size_t (*rx)(struct nic *nic, void *buf, size_t size);
+	/* The DMA buffer (NIC_FRAME_MAX bytes) of the next transmit
+	 * descriptor, for the caller to build a frame in; NULL when the
+	 * ring is full (try again after a poll). */
+	void *(*tx_buf)(struct nic *nic);
+	/* Queue the frame built in the last tx_buf (at least 60 bytes: the
+	 * caller pads). The NIC may wait for tx_flush before it sends. */
+	void (*tx_send)(struct nic *nic, size_t len);
+	/* Start sending what tx_send queued: one doorbell for a batch,
+	 * since each is a device access (a trip into the emulator's
+	 * device model, or a PCIe write). */
+	void (*tx_flush)(struct nic *nic);
+	/* The next good received frame, in its DMA buffer, and its length;
+	 * NULL when none. Valid until rx_done, which gives the buffer back
+	 * to the NIC; call it before the next rx. */
+	const void *(*rx)(struct nic *nic, size_t *len);
+	void (*rx_done)(struct nic *nic);
 	bool (*link_up)(struct nic *nic);
 };
 

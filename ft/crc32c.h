@@ -10,4 +10,9 @@
  * crc argument of the next over following bytes. */
 uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
 
+/* The two implementations crc32c() picks from, for tests. */
+uint32_t crc32c_sw(uint32_t crc, const void *buf, size_t len);
+uint32_t crc32c_hw(uint32_t crc, const void *buf, size_t len);
+int crc32c_hw_available(void);
+
 #endif

@@ -2,6 +2,7 @@
 #include "ft/frame.h"
 #include "ft/crc32c.h"
 #include "ft/siphash.h"
+#include "lib/copy.h"
 #include "lib/string.h"
 
 static const char *const err_names[FRAME_NERR] = {
@@ -199,7 +200,7 @@ int rec_put(uint8_t *p, size_t size, size_t *off, uint8_t chan,
 		return -1;
 	put_be16(p + *off, (uint16_t)len);
 	p[*off + 2] = chan;
-	memcpy(p + *off + REC_HDR_LEN, msg, len);
+	copy_words(p + *off + REC_HDR_LEN, msg, len);
 	*off += REC_HDR_LEN + len;
 	return 0;
 }

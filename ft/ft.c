@@ -31,18 +31,39 @@ static uint64_t now(void)
 	return rdtsc();
 }
 
-static int io_tx(void *ctx, const void *frame, size_t len)
+static void *io_tx_buf(void *ctx)
 {
 	struct nic *nic = ctx;
 
-	return nic->ops->tx(nic, frame, len);
+	return nic->ops->tx_buf(nic);
 }
 
-static size_t io_rx(void *ctx, void *buf, size_t size)
+static void io_tx_send(void *ctx, size_t len)
 {
 	struct nic *nic = ctx;
 
-	return nic->ops->rx(nic, buf, size);
+	nic->ops->tx_send(nic, len);
+}
+
+static void io_flush(void *ctx)
+{
+	struct nic *nic = ctx;
+
+	nic->ops->tx_flush(nic);
+}
+
+static const void *io_rx(void *ctx, size_t *len)
+{
+	struct nic *nic = ctx;
+
+	return nic->ops->rx(nic, len);
+}
+
+static void io_rx_done(void *ctx)
+{
+	struct nic *nic = ctx;
+
+	nic->ops->rx_done(nic);
 }
 
 static void io_deliver(void *ctx, uint8_t chan, const uint8_t *msg,
@@ -131,8 +152,11 @@ int ft_start(const struct boot_info *bi)
 {
 	const char *file = bi->cfg_name ? bi->cfg_name : "tandem.cfg";
 	struct link_params p = { 0 };
-	struct link_io io = { .ctx = &ft.nic, .tx = io_tx, .rx = io_rx,
-			      .deliver = io_deliver };
+	struct link_io io = {
+		.ctx = &ft.nic, .tx_buf = io_tx_buf, .tx_send = io_tx_send,
+		.flush = io_flush, .rx = io_rx, .rx_done = io_rx_done,
+		.deliver = io_deliver,
+	};
 	struct linktest_env lt;
 	char err[CONFIG_ERR_MAX], why[160];
 	void *mem;

@@ -6,11 +6,14 @@
 #include "ft/frame.h"
 #include "ft/siphash.h"
 #include "lib/print.h"
+#include "lib/copy.h"
 #include "lib/string.h"
 
-#define TXQ_SIZE	65536u	/* queued message bytes, power of two */
+/* Transmit slots: up to LINK_WINDOW_MAX frames in flight, as many again
+ * filled and waiting for the window, the last one open for more. */
+#define TX_SLOTS	(2 * LINK_WINDOW_MAX)
 #define RX_BURST	64	/* frames taken per poll */
-#define ACK_EVERY_MAX	4	/* data frames per delayed ack */
+#define ACK_EVERY_MAX	8	/* data frames per delayed ack */
 #define REORDER_XIDS	3	/* later sends delivered before a frame is
 				 * taken as lost: TCP's dupack threshold */
 #define REFUSAL_MAX	160
@@ -70,9 +73,8 @@ struct link {
 	uint64_t srtt, rttvar, rto, rtt_min;
 	uint32_t rack_xid;		/* latest send known delivered */
 	uint64_t rtx_start;		/* retransmission timer started */
-	uint32_t q_head, q_tail;	/* txq: records waiting for a frame */
-	uint8_t txq[TXQ_SIZE];
-	struct txslot tx[LINK_WINDOW_MAX];
+	uint32_t snd_fill;		/* the open slot: messages go there */
+	struct txslot tx[TX_SLOTS];
 
 	/* receiver */
 	uint32_t rcv_nxt;
@@ -82,8 +84,8 @@ struct link {
 	struct rxslot rx[LINK_WINDOW_MAX];
 
 	struct link_stats st;
-	uint8_t fbuf[FRAME_MAX + 64];	/* frame being sent */
-	uint8_t rbuf[FRAME_MAX + 512];	/* frame received */
+	bool sent_any;			/* in this poll: flush at its end */
+	const uint8_t *rbuf;		/* the frame being received */
 };
 
 static const uint8_t broadcast[ETH_ALEN] = {
@@ -158,19 +160,32 @@ static const uint8_t *session_key(const struct link *l)
 	return l->p.auth ? l->skey : NULL;
 }
 
-static int send_frame(struct link *l, struct frame_hdr *h, const uint8_t *key)
+/* The NIC's buffer for the next frame: the frame is built in place (no
+ * copy of its own). NULL when the transmit ring is full. */
+static uint8_t *frame_buf(struct link *l)
+{
+	uint8_t *b = l->io.tx_buf(l->io.ctx);
+
+	if (!b)
+		l->st.tx_busy++;
+	return b;
+}
+
+/* Seal the frame whose payload is already in b, and send it. */
+static int send_frame(struct link *l, uint8_t *b, struct frame_hdr *h,
+		      const uint8_t *key)
 {
 	size_t n;
 
 	memcpy(h->src, l->p.mac, ETH_ALEN);
 	h->version = l->p.version;
 	h->window = l->p.window;
-	n = frame_seal(l->fbuf, sizeof(l->fbuf), h, key);
-	if (!n || l->io.tx(l->io.ctx, l->fbuf, n)) {
-		l->st.tx_busy++;
+	n = frame_seal(b, FRAME_MAX, h, key);
+	if (!n)
 		return -1;
-	}
+	l->io.tx_send(l->io.ctx, n);
 	l->st.tx_frames++;
+	l->sent_any = true;
 	return 0;
 }
 
@@ -185,22 +200,30 @@ static void send_hello(struct link *l, const uint8_t *to, uint64_t echo)
 		.flags = l->state == LINK_UP ? HELLO_F_UP : 0,
 	};
 
+	uint8_t *b = frame_buf(l);
+
+	if (!b)
+		return;
 	memcpy(h.dst, to, ETH_ALEN);
-	hello_put(l->fbuf + FRAME_PAYLOAD_OFF, &m);
-	send_frame(l, &h, l->p.auth ? l->p.key : NULL);
+	hello_put(b + FRAME_PAYLOAD_OFF, &m);
+	send_frame(l, b, &h, l->p.auth ? l->p.key : NULL);
 }
 
 static void send_refuse(struct link *l, const uint8_t *to,
 			const struct refuse *r)
 {
 	struct frame_hdr h = { .type = FRAME_REFUSE, .len = REFUSE_LEN };
+	uint8_t *b;
 
 	if (l->last_refuse_tx && l->now - l->last_refuse_tx < l->t_hello)
 		return;
+	b = frame_buf(l);
+	if (!b)
+		return;
 	l->last_refuse_tx = l->now;
 	memcpy(h.dst, to, ETH_ALEN);
-	refuse_put(l->fbuf + FRAME_PAYLOAD_OFF, r);
-	send_frame(l, &h, l->p.auth ? l->p.key : NULL);
+	refuse_put(b + FRAME_PAYLOAD_OFF, r);
+	send_frame(l, b, &h, l->p.auth ? l->p.key : NULL);
 }
 
 static uint64_t sack_bits(const struct link *l)
@@ -234,12 +257,15 @@ static void sent_session(struct link *l)
 
 static int send_data(struct link *l, uint32_t seq)
 {
-	struct txslot *s = &l->tx[seq % LINK_WINDOW_MAX];
+	struct txslot *s = &l->tx[seq % TX_SLOTS];
 	struct frame_hdr h = { .seq = seq, .len = s->len };
+	uint8_t *b = frame_buf(l);
 
+	if (!b)
+		return -1;
 	session_hdr(l, &h, FRAME_DATA);
-	memcpy(l->fbuf + FRAME_PAYLOAD_OFF, s->data, s->len);
-	if (send_frame(l, &h, session_key(l)))
+	copy_words(b + FRAME_PAYLOAD_OFF, s->data, s->len);
+	if (send_frame(l, b, &h, session_key(l)))
 		return -1;
 	if (!s->sends)
 		l->st.tx_data++;
@@ -254,68 +280,91 @@ static int send_data(struct link *l, uint32_t seq)
 static void send_ack(struct link *l)
 {
 	struct frame_hdr h = { .len = 0 };
+	uint8_t *b = frame_buf(l);
 
+	if (!b)
+		return;
 	session_hdr(l, &h, FRAME_ACK);
-	if (send_frame(l, &h, session_key(l)))
+	if (send_frame(l, b, &h, session_key(l)))
 		return;
 	l->st.tx_acks++;
 	sent_session(l);
 }
 
-/* --- the message queue --- */
+/* --- the message queue: the transmit slots themselves --- */
 
-static uint32_t q_used(const struct link *l)
+static struct txslot *open_slot(struct link *l)
 {
-	return l->q_head - l->q_tail;
+	return &l->tx[l->snd_fill % TX_SLOTS];
 }
 
-static void q_write(struct link *l, const void *src, uint32_t n)
+static void init_slot(struct txslot *s)
 {
-	uint32_t at = l->q_head % TXQ_SIZE, first = TXQ_SIZE - at;
-
-	if (first > n)
-		first = n;
-	memcpy(l->txq + at, src, first);
-	memcpy(l->txq, (const uint8_t *)src + first, n - first);
-	l->q_head += n;
+	s->len = 0;
+	s->sent = 0;
+	s->sends = 0;
+	s->sacked = false;
 }
 
-static void q_read(struct link *l, void *dst, uint32_t n)
+/* Message bytes (with their record headers) not yet sent. */
+static uint32_t queued(const struct link *l)
 {
-	uint32_t at = l->q_tail % TXQ_SIZE, first = TXQ_SIZE - at;
+	uint32_t n = 0;
 
-	if (first > n)
-		first = n;
-	memcpy(dst, l->txq + at, first);
-	memcpy((uint8_t *)dst + first, l->txq, n - first);
-	l->q_tail += n;
+	for (uint32_t seq = l->snd_nxt; seq != l->snd_fill + 1; seq++)
+		n += l->tx[seq % TX_SLOTS].len;
+	return n;
 }
 
-static uint32_t q_next_len(const struct link *l)
+/* Close the open slot: it waits for the window; a new one opens. */
+static bool close_slot(struct link *l)
 {
-	uint8_t hi = l->txq[l->q_tail % TXQ_SIZE];
-	uint8_t lo = l->txq[(l->q_tail + 1) % TXQ_SIZE];
+	if (l->snd_fill + 1 - l->snd_una >= TX_SLOTS)
+		return false;
+	l->snd_fill++;
+	init_slot(open_slot(l));
+	return true;
+}
 
-	return REC_HDR_LEN + ((uint32_t)hi << 8 | lo);
+void *link_send_buf(struct link *l, uint8_t chan, size_t len, int *err)
+{
+	struct txslot *s;
+	uint8_t *rec;
+
+	if (l->state != LINK_UP) {
+		*err = LINK_E_DOWN;
+		return NULL;
+	}
+	if (len > LINK_MSG_MAX) {
+		*err = LINK_E_SIZE;
+		return NULL;
+	}
+	s = open_slot(l);
+	if (s->len + REC_HDR_LEN + len > FRAME_PAYLOAD_MAX) {
+		if (!close_slot(l)) {
+			*err = LINK_E_FULL;
+			return NULL;
+		}
+		s = open_slot(l);
+	}
+	rec = s->data + s->len;
+	put_be16(rec, (uint16_t)len);
+	rec[2] = chan;
+	s->len = (uint16_t)(s->len + REC_HDR_LEN + len);
+	l->st.tx_msgs++;
+	l->st.tx_bytes += len;
+	*err = 0;
+	return rec + REC_HDR_LEN;
 }
 
 int link_send(struct link *l, uint8_t chan, const void *msg, size_t len)
 {
-	uint8_t hdr[REC_HDR_LEN];
+	int err;
+	void *p = link_send_buf(l, chan, len, &err);
 
-	if (l->state != LINK_UP)
-		return LINK_E_DOWN;
-	if (len > LINK_MSG_MAX)
-		return LINK_E_SIZE;
-	if (TXQ_SIZE - q_used(l) < REC_HDR_LEN + len)
-		return LINK_E_FULL;
-	put_be16(hdr, (uint16_t)len);
-	hdr[2] = chan;
-	q_write(l, hdr, REC_HDR_LEN);
-	q_write(l, msg, (uint32_t)len);
-	l->st.tx_msgs++;
-	l->st.tx_bytes += len;
-	return 0;
+	if (p)
+		copy_words(p, msg, len);
+	return err;
 }
 
 /* --- sessions --- */
@@ -327,8 +376,7 @@ static uint16_t send_window(const struct link *l)
 
 static void reset_session(struct link *l)
 {
-	l->q_head = l->q_tail = 0;
-	l->snd_una = l->snd_nxt = l->rcv_nxt = 1;
+	l->snd_una = l->snd_nxt = l->snd_fill = l->rcv_nxt = 1;
 	l->xid = 1;
 	l->rx_xid_max = 0;
 	l->rx_xid_bits = 0;
@@ -337,12 +385,10 @@ static void reset_session(struct link *l)
 	l->rto = l->t_rto_init;
 	l->ack_owed = 0;
 	l->ack_now = false;
-	for (int i = 0; i < LINK_WINDOW_MAX; i++) {
-		l->tx[i].sent = 0;
-		l->tx[i].sends = 0;
-		l->tx[i].sacked = false;
+	for (int i = 0; i < TX_SLOTS; i++)
+		init_slot(&l->tx[i]);
+	for (int i = 0; i < LINK_WINDOW_MAX; i++)
 		l->rx[i].have = false;
-	}
 }
 
 /* A fresh nonce for each handshake attempt, so that no two sessions of
@@ -644,7 +690,7 @@ static void rx_acks(struct link *l, const struct frame_hdr *h)
 	l->peer_window = h->window ? h->window : 1;
 	if (seq_lt(l->snd_una, h->ack) && !seq_lt(l->snd_nxt, h->ack)) {
 		for (seq = l->snd_una; seq != h->ack; seq++) {
-			struct txslot *s = &l->tx[seq % LINK_WINDOW_MAX];
+			struct txslot *s = &l->tx[seq % TX_SLOTS];
 
 			if (!s->sacked)
 				delivered(l, s, &newest);
@@ -662,7 +708,7 @@ static void rx_acks(struct link *l, const struct frame_hdr *h)
 		if (!(h->sack >> i & 1) || seq_lt(seq, l->snd_una) ||
 		    !seq_lt(seq, l->snd_nxt))
 			continue;
-		s = &l->tx[seq % LINK_WINDOW_MAX];
+		s = &l->tx[seq % TX_SLOTS];
 		if (!s->sacked && s->sends) {
 			s->sacked = true;
 			delivered(l, s, &newest);
@@ -718,7 +764,7 @@ static void rx_data(struct link *l, const struct frame_hdr *h,
 		s = &l->rx[h->seq % LINK_WINDOW_MAX];
 		s->have = true;
 		s->len = h->len;
-		memcpy(s->data, payload, h->len);
+		copy_words(s->data, payload, h->len);
 		l->ack_now = true;	/* a gap: tell the sender now */
 		return;
 	}
@@ -820,22 +866,15 @@ static void rx_frame(struct link *l, size_t len)
 
 /* --- timers and transmission --- */
 
-/* Put queued messages into new frames while the window allows. */
+/* Send what the window allows: closed slots first, then the open one if
+ * it holds anything (closing it). Messages sent between two polls share
+ * frames: that is the batching. */
 static void fill_frames(struct link *l)
 {
-	while (q_used(l) && l->snd_nxt - l->snd_una < send_window(l)) {
-		struct txslot *s = &l->tx[l->snd_nxt % LINK_WINDOW_MAX];
-		uint32_t off = 0, n;
-
-		while (q_used(l) &&
-		       off + (n = q_next_len(l)) <= FRAME_PAYLOAD_MAX) {
-			q_read(l, s->data + off, n);
-			off += n;
-		}
-		s->len = (uint16_t)off;
-		s->sent = 0;
-		s->sends = 0;
-		s->sacked = false;
+	while (l->snd_nxt - l->snd_una < send_window(l)) {
+		if (l->snd_nxt == l->snd_fill &&
+		    (!open_slot(l)->len || !close_slot(l)))
+			return;
 		if (l->snd_nxt == l->snd_una)
 			l->rtx_start = l->now;	/* the timer starts */
 		if (send_data(l, l->snd_nxt++))
@@ -856,7 +895,7 @@ static void resend_pass(struct link *l)
 	bool oldest = true;
 
 	for (uint32_t seq = l->snd_una; seq != l->snd_nxt; seq++) {
-		struct txslot *s = &l->tx[seq % LINK_WINDOW_MAX];
+		struct txslot *s = &l->tx[seq % TX_SLOTS];
 		bool lost, expired;
 
 		if (s->sacked)
@@ -888,7 +927,7 @@ static void resend_pass(struct link *l)
 
 static unsigned ack_every(const struct link *l)
 {
-	unsigned n = l->p.window / 4;
+	unsigned n = l->p.window / 8;
 
 	return n < 1 ? 1 : n > ACK_EVERY_MAX ? ACK_EVERY_MAX : n;
 }
@@ -908,25 +947,34 @@ static void poll_up(struct link *l)
 		send_ack(l);
 }
 
+static void poll_connecting(struct link *l)
+{
+	if (l->now >= l->next_hello) {
+		send_hello(l, broadcast, l->peer_nonce);
+		l->next_hello = l->now + l->t_hello;
+	}
+}
+
 void link_poll(struct link *l, uint64_t now)
 {
 	size_t n;
 
 	l->now = now;
+	l->sent_any = false;
 	for (int i = 0; i < RX_BURST; i++) {
-		n = l->io.rx(l->io.ctx, l->rbuf, sizeof(l->rbuf));
-		if (!n)
+		l->rbuf = l->io.rx(l->io.ctx, &n);
+		if (!l->rbuf)
 			break;
 		rx_frame(l, n);
+		l->io.rx_done(l->io.ctx);
 	}
-	if (l->state == LINK_UP) {
+	l->rbuf = NULL;
+	if (l->state == LINK_UP)
 		poll_up(l);
-		return;
-	}
-	if (now >= l->next_hello) {
-		send_hello(l, broadcast, l->peer_nonce);
-		l->next_hello = now + l->t_hello;
-	}
+	else
+		poll_connecting(l);
+	if (l->sent_any && l->io.flush)
+		l->io.flush(l->io.ctx);
 }
 
 /* --- setup and queries --- */
@@ -980,7 +1028,8 @@ bool link_up(const struct link *l)
 
 bool link_drained(const struct link *l)
 {
-	return !q_used(l) && l->snd_una == l->snd_nxt;
+	return l->snd_una == l->snd_nxt && l->snd_nxt == l->snd_fill &&
+	       !l->tx[l->snd_fill % TX_SLOTS].len;
 }
 
 void link_get_info(const struct link *l, uint64_t now,
@@ -1003,7 +1052,7 @@ void link_get_info(const struct link *l, uint64_t now,
 	out->window = l->p.window;
 	out->peer_window = l->peer_window;
 	out->in_flight = l->snd_nxt - l->snd_una;
-	out->queued = q_used(l);
+	out->queued = queued(l);
 	out->last_rx_ms = l->state == LINK_UP ?
 			  to_us(l, now - l->last_rx) / 1000 : 0;
 	out->timeout_ms = l->p.timeout_ms;

@@ -22,7 +22,7 @@
 #include "ft/siphash.h"
 
 #define LINK_WINDOW_MAX		64	/* frames in flight, each way */
-#define LINK_WINDOW_DEFAULT	32
+#define LINK_WINDOW_DEFAULT	64
 
 enum link_state {
 	LINK_CONNECTING,	/* handshake: HELLO broadcast until a peer
@@ -58,10 +58,20 @@ struct link_params {
 
 struct link_io {
 	void *ctx;
-	/* Send one frame: 0, or -1 when the NIC has no room now. */
-	int (*tx)(void *ctx, const void *frame, size_t len);
-	/* Next received frame into buf: its length, or 0 when none. */
-	size_t (*rx)(void *ctx, void *buf, size_t size);
+	/* A buffer of FRAME_MAX bytes for the next frame to send, in which
+	 * the link builds it (the NIC's own: no copy), or NULL when the NIC
+	 * has no room now. */
+	void *(*tx_buf)(void *ctx);
+	/* Send the frame built in the last tx_buf, len bytes. */
+	void (*tx_send)(void *ctx, size_t len);
+	/* Optional: the frames sent may go now (called once at the end of
+	 * each poll that sent something). */
+	void (*flush)(void *ctx);
+	/* The next received frame, in place, and its length; NULL when
+	 * none. It stays valid until rx_done, which the link calls before
+	 * the next rx. */
+	const void *(*rx)(void *ctx, size_t *len);
+	void (*rx_done)(void *ctx);
 	/* One message, in order, exactly once per session. */
 	void (*deliver)(void *ctx, uint8_t chan, const uint8_t *msg,
 			size_t len);
@@ -113,15 +123,20 @@ enum {
 	LINK_E_FULL = -3,	/* queue full: poll and retry */
 };
 
-/* Bytes of memory a link needs (about 256 KiB). */
+/* Bytes of memory a link needs (about 290 KiB). */
 size_t link_size(void);
 /* Start a link in mem (link_size() bytes, any alignment of 8). */
 struct link *link_create(void *mem, const struct link_params *p,
 			 const struct link_io *io, uint64_t now);
 void link_poll(struct link *l, uint64_t now);
 /* Queue a message for the peer; it goes out at the next poll, batched
- * with others into as few frames as fit. 0 or LINK_E_*. */
+ * with others into as few frames as fit (up to LINK_WINDOW_MAX frames
+ * wait for the window). 0 or LINK_E_*. */
 int link_send(struct link *l, uint8_t chan, const void *msg, size_t len);
+/* The same without a copy: room for a len-byte message in the frame
+ * being filled, for the caller to write before its next link_poll; NULL
+ * and *err = LINK_E_* when there is none. */
+void *link_send_buf(struct link *l, uint8_t chan, size_t len, int *err);
 bool link_up(const struct link *l);
 /* Queue empty and everything sent acked. */
 bool link_drained(const struct link *l);

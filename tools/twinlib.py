@@ -491,7 +491,7 @@ class Host:
     def build(self, files):
         make_image(self.image, self.cfg_text(), files)
 
-    def start_qemu(self, nic, mac, rx, tx):
+    def start_qemu(self, nic, mac, rx, tx, cpu=None):
         sock = os.path.join(self.dir, f'{self.name}.sock')
         if os.path.exists(sock):
             os.unlink(sock)
@@ -506,6 +506,8 @@ class Host:
                '-device', f'{nic},netdev=n0,mac={mac},romfile=',
                '-chardev', f'socket,id=s0,path={sock},server=on,wait=off',
                '-serial', 'chardev:s0']
+        if cpu:
+            cmd += ['-cpu', cpu]
         self._spawn(cmd)
         self.console = Console(self.log)
         self.console.connect_unix(sock)
@@ -565,6 +567,8 @@ class Twin:
     """A pair of tandem hosts, 'a' (primary) and 'b' (backup).
 
     emu: 'qemu' or 'bochs'; nic: QEMU device ('e1000', 'e1000e');
+    cpu: QEMU -cpu model (None: QEMU's default, which lacks SSE4.2, so
+    that CRC-32C runs in software);
     faults: a Faults for the relay (None: a direct wire, or bxhub);
     relay: force the relay even without faults; forge_key/forge_rate:
     the relay's third sender; cfg / cfg_a / cfg_b: tandem.cfg keys
@@ -574,10 +578,11 @@ class Twin:
     def __init__(self, dir, emu='qemu', nic='e1000', faults=None,
                  relay=False, seed=1, cfg=None, cfg_a=None, cfg_b=None,
                  forge_key=None, forge_rate=0.0, files=None,
-                 guest='hello.elf'):
+                 guest='hello.elf', cpu=None):
         self.dir = os.path.abspath(dir)
         os.makedirs(self.dir, exist_ok=True)
         self.emu, self.nic, self.faults = emu, nic, faults
+        self.cpu = cpu
         self.use_relay = relay or faults is not None or forge_key
         self.seed = seed
         self.forge_key, self.forge_rate = forge_key, forge_rate
@@ -621,7 +626,7 @@ class Twin:
         else:
             tx = [rx[1], rx[0]]
         for i, h in enumerate(self.hosts):
-            h.start_qemu(self.nic, self.macs[i], rx[i], tx[i])
+            h.start_qemu(self.nic, self.macs[i], rx[i], tx[i], self.cpu)
 
     def _start_bochs(self):
         if self.use_relay:

@@ -27,6 +27,8 @@ struct queue {
 	uint8_t buf[QMAX][FRAME_MAX + 64];
 	size_t len[QMAX];
 	int n;
+	uint8_t txb[FRAME_MAX];		/* the sender's "NIC" buffer */
+	uint8_t *cur;			/* frame being received */
 };
 
 struct pair {
@@ -42,30 +44,41 @@ static const uint8_t key[16] = { 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
 static const uint8_t mac[2][6] = { { 0x52, 0x54, 0, 0, 0, 1 },
 				   { 0x52, 0x54, 0, 0, 0, 2 } };
 
-static int tx(void *ctx, const void *f, size_t len)
+static void put(struct queue *q, const void *f, size_t len)
 {
-	struct queue *q = ctx;
-
 	if (q->n == QMAX || len > sizeof(q->buf[0]))
-		return 0;	/* the wire drops what does not fit */
+		return;		/* the wire drops what does not fit */
 	memcpy(q->buf[q->n], f, len);
 	q->len[q->n++] = len;
-	return 0;
 }
 
-static size_t rx(void *ctx, void *buf, size_t size)
+/* io ctx of link i is the queue it sends into */
+static void *tx_buf(void *ctx)
 {
 	struct queue *q = ctx;
-	size_t n;
 
+	return q->txb;
+}
+
+static void tx_send(void *ctx, size_t len)
+{
+	struct queue *q = ctx;
+
+	put(q, q->txb, len);
+}
+
+/* The oldest frame, in a buffer of exactly its length (ASan). */
+static const void *rx(struct queue *q, size_t *len)
+{
 	if (!q->n)
-		return 0;
-	n = q->len[0] < size ? q->len[0] : size;
-	memcpy(buf, q->buf[0], n);
+		return NULL;
+	*len = q->len[0];
+	q->cur = malloc(*len ? *len : 1);
+	memcpy(q->cur, q->buf[0], *len);
 	q->n--;
 	memmove(q->buf[0], q->buf[1], sizeof(q->buf[0]) * (size_t)q->n);
 	memmove(q->len, q->len + 1, sizeof(q->len[0]) * (size_t)q->n);
-	return n;
+	return q->cur;
 }
 
 static volatile uint8_t sink;
@@ -82,16 +95,30 @@ static void deliver(void *ctx, uint8_t chan, const uint8_t *m, size_t len)
  * queue it sends into). */
 static struct pair *cur;
 
-static size_t rx0(void *ctx, void *buf, size_t size)
+static const void *rx0(void *ctx, size_t *len)
 {
 	(void)ctx;
-	return rx(&cur->q[0], buf, size);
+	return rx(&cur->q[0], len);
 }
 
-static size_t rx1(void *ctx, void *buf, size_t size)
+static const void *rx1(void *ctx, size_t *len)
 {
 	(void)ctx;
-	return rx(&cur->q[1], buf, size);
+	return rx(&cur->q[1], len);
+}
+
+static void rx_done0(void *ctx)
+{
+	(void)ctx;
+	free(cur->q[0].cur);
+	cur->q[0].cur = NULL;
+}
+
+static void rx_done1(void *ctx)
+{
+	(void)ctx;
+	free(cur->q[1].cur);
+	cur->q[1].cur = NULL;
 }
 
 static void start(struct pair *p, bool auth)
@@ -105,8 +132,10 @@ static void start(struct pair *p, bool auth)
 			.hz = HZ,
 		};
 		/* link i reads q[i] and sends into q[1 - i] */
-		struct link_io io = { .ctx = &p->q[1 - i], .tx = tx,
+		struct link_io io = { .ctx = &p->q[1 - i], .tx_buf = tx_buf,
+				      .tx_send = tx_send,
 				      .rx = i ? rx1 : rx0,
+				      .rx_done = i ? rx_done1 : rx_done0,
 				      .deliver = deliver };
 
 		memcpy(lp.mac, mac[i], 6);
@@ -208,7 +237,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the backup link, up, receives it; then both poll a little, so
 	 * that what it answered (acks, HELLOs) goes through the primary */
 	p->q[1].n = 0;
-	tx(&p->q[1], f, n);
+	put(&p->q[1], f, n);
 	for (int k = 0; k < 3; k++) {
 		now += 50;
 		poll_one(p, 1);

@@ -53,7 +53,7 @@ static void check_defaults_except_guest(void)
 	CHECK_STR(cfg.nic, "");
 	CHECK_STR(cfg.link_key, "");
 	CHECK_EQ(cfg.link_timeout_ms, 1000);
-	CHECK_EQ(cfg.link_window, 32);
+	CHECK_EQ(cfg.link_window, 64);
 	CHECK_EQ(cfg.link_test_version, 0);
 }
 

@@ -29,7 +29,7 @@ static void test_no_link(void)
 	CHECK(!lc.enabled);
 	CHECK_STR(cfg.role, "");
 	CHECK_EQ(cfg.link_timeout_ms, 1000);
-	CHECK_EQ(cfg.link_window, 32);
+	CHECK_EQ(cfg.link_window, 64);
 	CHECK_EQ(cfg.link_test_version, 0);
 }
 
@@ -41,7 +41,7 @@ static void test_primary_defaults(void)
 	CHECK_EQ(lc.nic.kind, NIC_SEL_AUTO);
 	CHECK(!lc.auth);
 	CHECK_EQ(lc.timeout_ms, 1000);
-	CHECK_EQ(lc.window, 32);
+	CHECK_EQ(lc.window, 64);
 	CHECK_EQ(lc.version, LINK_VERSION);
 }
 
