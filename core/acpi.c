@@ -37,8 +37,10 @@
 #define FADT_SMI_CMD		48
 #define FADT_PM1A_EVT_BLK	56
 #define FADT_PM1A_CNT_BLK	64
+#define FADT_PM_TMR_BLK		76
 #define FADT_PM1_EVT_LEN	88
 #define FADT_PM1_CNT_LEN	89
+#define FADT_PM_TMR_LEN		91
 #define FADT_P_LVL2_LAT		96
 #define FADT_P_LVL3_LAT		98
 #define FADT_IAPC_BOOT_ARCH	109
@@ -50,9 +52,11 @@
 #define FADT_X_DSDT		140
 #define FADT_X_PM1A_EVT_BLK	148
 #define FADT_X_PM1A_CNT_BLK	172
+#define FADT_X_PM_TMR_BLK	208
 
 #define PM1_EVT_LEN		4	/* 2 bytes status, 2 bytes enable */
 #define PM1_CNT_LEN		2
+#define PM_TMR_LEN		4
 
 /* Fixed feature flags (section 5.2.9, "Fixed ACPI Description Table
  * Fixed Feature Flags"). */
@@ -61,6 +65,7 @@
 #define FF_PWR_BUTTON		(1u << 4)	/* no fixed power button */
 #define FF_SLP_BUTTON		(1u << 5)	/* no fixed sleep button */
 #define FF_FIX_RTC		(1u << 6)	/* no RTC wake status */
+#define FF_TMR_VAL_EXT		(1u << 8)	/* 32-bit PM timer */
 #define FF_RESET_REG_SUP	(1u << 10)
 #define FF_HEADLESS		(1u << 12)	/* serial console only */
 
@@ -74,6 +79,7 @@
 #define GAS_SYSTEM_IO		1
 #define GAS_ACCESS_BYTE		1
 #define GAS_ACCESS_WORD		2
+#define GAS_ACCESS_DWORD	3
 
 /* The DSDT's AML (chapter 20), as iasl compiles
  *	Name (_S5, Package (0x04) { 0x05, 0x05, Zero, Zero })
@@ -175,7 +181,9 @@ static void build_rsdp(uint8_t *r, uint32_t rsdt, uint64_t xsdt)
 }
 
 /* Section 5.2.9. Legacy and X_ fields agree, as ACPICA warns on any
- * mismatch; both buttons are absent; no PM timer, GPE, C2 or C3. */
+ * mismatch; both buttons are absent; no GPE, C2 or C3. The PM timer, when
+ * there is one, gives the guest a clock that agrees with its TSC, so its
+ * clocksource watchdog has no reason to distrust the TSC. */
 static void build_fadt(uint8_t *f, uint32_t dsdt, uint32_t facs,
 		       const struct acpi_platform *p)
 {
@@ -198,6 +206,13 @@ static void build_fadt(uint8_t *f, uint32_t dsdt, uint32_t facs,
 	 * RTC is emulated, so "CMOS RTC Not Present" (bit 5) stays clear. */
 	put16(f + FADT_IAPC_BOOT_ARCH, BA_LEGACY_DEVICES | BA_VGA_NOT_PRESENT |
 	      BA_MSI_NOT_SUPPORTED);
+	if (p->pm_tmr) {
+		flags |= FF_TMR_VAL_EXT;
+		put32(f + FADT_PM_TMR_BLK, p->pm_tmr);
+		f[FADT_PM_TMR_LEN] = PM_TMR_LEN;
+		put_gas(f + FADT_X_PM_TMR_BLK, PM_TMR_LEN * 8, GAS_ACCESS_DWORD,
+			p->pm_tmr);
+	}
 	if (p->reset_port) {
 		flags |= FF_RESET_REG_SUP;
 		put_gas(f + FADT_RESET_REG, 8, GAS_ACCESS_BYTE,
@@ -229,7 +244,8 @@ static bool platform_ok(const struct acpi_platform *p)
 {
 	return p && p->pm1a_evt && p->pm1a_cnt &&
 	       p->pm1a_evt <= 0x10000 - PM1_EVT_LEN &&
-	       p->pm1a_cnt <= 0x10000 - PM1_CNT_LEN && p->sci_irq < 16;
+	       p->pm1a_cnt <= 0x10000 - PM1_CNT_LEN &&
+	       p->pm_tmr <= 0x10000 - PM_TMR_LEN && p->sci_irq < 16;
 }
 
 uint64_t acpi_build(uint8_t *mem, uint64_t mem_size, uint64_t base,

@@ -37,6 +37,7 @@
 struct acpi_platform {
 	uint16_t pm1a_evt;	/* PM1a_EVT_BLK: 4 ports, status + enable */
 	uint16_t pm1a_cnt;	/* PM1a_CNT_BLK: 2 ports */
+	uint16_t pm_tmr;	/* PM_TMR_BLK: 4 ports, 32-bit; 0: none */
 	uint8_t sci_irq;	/* SCI, an 8259 IRQ line (below 16) */
 	uint16_t reset_port;	/* RESET_REG in I/O space; 0: no reset */
 	uint8_t reset_value;

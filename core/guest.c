@@ -31,6 +31,7 @@ static int load_linux(const struct boot_info *bi, struct guest_start *gs,
 	static const struct acpi_platform plat = {
 		.pm1a_evt = ACPI_PM1A_EVT,
 		.pm1a_cnt = ACPI_PM1A_CNT,
+		.pm_tmr = ACPI_PM_TMR,
 		.sci_irq = ACPI_SCI_IRQ,
 		.reset_port = RESET_PORT,
 		.reset_value = RESET_VALUE,

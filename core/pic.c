@@ -67,6 +67,11 @@ void pic_set_irq(unsigned irq, bool level)
 	cascade_update();
 }
 
+bool pic_irq_requested(unsigned irq)
+{
+	return pics[irq >> 3 & 1].irr & (1u << (irq & 7));
+}
+
 bool pic_has_interrupt(void)
 {
 	return pic_best(&pics[0]) >= 0;

@@ -12,6 +12,8 @@
 void pic_reset(void);
 /* Drive interrupt line irq (0-15); a rising edge requests it. */
 void pic_set_irq(unsigned irq, bool level);
+/* Whether IRQ 'irq' is requested and not yet acknowledged (IRR). */
+bool pic_irq_requested(unsigned irq);
 /* Whether the master's INT output is asserted. */
 bool pic_has_interrupt(void);
 /* Interrupt acknowledge: the vector to deliver (IRR -> ISR). */

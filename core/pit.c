@@ -19,9 +19,17 @@ struct pit_channel {
 	uint8_t partial;	/* low byte written, awaiting high */
 };
 
+/* Periods of channel 0 owed to the guest, at most: a tick the guest could
+ * not take (interrupts off for longer than a period) is delivered late
+ * rather than lost, so that a kernel counting ticks keeps time with its
+ * TSC (KVM's PIT does the same). */
+#define MISSED_MAX	1000
+
 static struct {
 	struct pit_channel ch[3];
 	uint64_t next_irq;	/* channel 0 */
+	uint64_t periods_done;	/* channel 0 periods accounted for */
+	uint32_t missed;	/* of those, not yet raised */
 	uint8_t port61;
 } pit;
 
@@ -93,6 +101,25 @@ static void schedule_irq0(uint64_t now)
 		pit.next_irq = vtime_after(c, c->reload);
 }
 
+/* Count the periods (or the one-shot expiry) that fell due by 'now'. */
+static void account_due(uint64_t now)
+{
+	struct pit_channel *c = &pit.ch[0];
+	uint64_t due;
+
+	if (!periodic(c)) {
+		pit.missed = 1;
+		return;
+	}
+	due = ticks_since(c, now) / c->reload;
+	if (due > pit.periods_done)
+		pit.missed += due - pit.periods_done > MISSED_MAX ?
+			      MISSED_MAX : (uint32_t)(due - pit.periods_done);
+	if (pit.missed > MISSED_MAX)
+		pit.missed = MISSED_MAX;
+	pit.periods_done = due;
+}
+
 void pit_reset(void)
 {
 	memset(&pit, 0, sizeof(pit));
@@ -111,12 +138,17 @@ uint64_t pit_deadline(void)
 
 void pit_tick(uint64_t now)
 {
-	if (now < pit.next_irq)
-		return;
-	/* an edge on IRQ 0; missed periods collapse into one interrupt */
-	pic_set_irq(0, true);
-	pic_set_irq(0, false);
-	schedule_irq0(now);
+	if (now >= pit.next_irq) {
+		account_due(now);
+		schedule_irq0(now);
+	}
+	/* one edge at a time: the next only once the PIC passed the last
+	 * one to the CPU */
+	if (pit.missed && !pic_irq_requested(0)) {
+		pit.missed--;
+		pic_set_irq(0, true);
+		pic_set_irq(0, false);
+	}
 }
 
 static void load_count(int n, uint32_t v, uint64_t now)
@@ -126,8 +158,11 @@ static void load_count(int n, uint32_t v, uint64_t now)
 	c->reload = v ? v : 65536;
 	c->start = now;
 	c->counting = c->gate;
-	if (n == 0)
+	if (n == 0) {
+		pit.periods_done = 0;
+		pit.missed = 0;
 		schedule_irq0(now);
+	}
 }
 
 static void write_counter(int n, uint8_t v)
@@ -207,8 +242,10 @@ static void write_control(uint8_t v)
 		c->mode -= 4;	/* 6, 7 alias 2, 3 */
 	c->write_hi = c->read_hi = c->latched = false;
 	c->counting = false;
-	if (n == 0)
+	if (n == 0) {
 		pit.next_irq = VTIME_NEVER;
+		pit.missed = 0;
+	}
 }
 
 static uint32_t pit_read(uint16_t off, uint8_t size)

@@ -1,5 +1,6 @@
 #include "core/platform.h"
 #include "core/acpi.h"
+#include "core/env.h"
 #include "core/machine.h"
 #include "lib/string.h"
 
@@ -47,10 +48,22 @@ static void pcihost_write(uint16_t off, uint8_t size, uint32_t val)
 	/* configuration data writes go to absent functions */
 }
 
+#define PM_TMR_HZ	3579545u
+
+/* The ACPI power-management timer, counting virtual time. */
+static uint32_t pm_timer(void)
+{
+	uint64_t now = env_now(), hz = env_hz();
+
+	return (uint32_t)((now / hz) * PM_TMR_HZ + (now % hz) * PM_TMR_HZ / hz);
+}
+
 static uint32_t acpi_pm_read(uint16_t off, uint8_t size)
 {
 	uint32_t v;
 
+	if (off >= ACPI_PM_TMR - ACPI_PM1A_EVT)
+		return pm_timer() >> (8 * (off & 3));
 	switch (off & ~1u) {
 	case 0:
 		v = plat.pm1_sts | (uint32_t)plat.pm1_en << 16;
@@ -116,7 +129,7 @@ const struct vdev pcihost_dev = {
 	.read = pcihost_read, .write = pcihost_write,
 };
 const struct vdev acpi_pm_dev = {
-	.name = "acpi-pm", .base = ACPI_PM1A_EVT, .len = 6,
+	.name = "acpi-pm", .base = ACPI_PM1A_EVT, .len = 12,
 	.read = acpi_pm_read, .write = acpi_pm_write,
 };
 const struct vdev kbc_data_dev = {

@@ -8,6 +8,7 @@
 
 #define ACPI_PM1A_EVT	0x600	/* 4 bytes: PM1 status, PM1 enable */
 #define ACPI_PM1A_CNT	0x604	/* 2 bytes */
+#define ACPI_PM_TMR	0x608	/* 4 bytes: 3.579545 MHz, 32 bits */
 #define ACPI_SCI_IRQ	9
 #define RESET_PORT	0xcf9
 #define RESET_VALUE	0x06	/* full reset, as chipsets define it */

@@ -13,6 +13,12 @@
 #define EXC_UD			6
 #define EXC_GP			13
 
+/* Extended state the guest may enable in XCR0: x87, SSE and AVX. Not
+ * AVX-512 (Bochs 2.7 reports offsets for its components that disagree
+ * with its own total size, and Linux then turns XSAVE off; twins on
+ * different CPUs agree more easily on less), nor MPX, PKRU or AMX. */
+#define GUEST_XCR0	0x7ull
+
 enum {
 	EXIT_EXC_NMI = 0, EXIT_EXTINT = 1, EXIT_TRIPLE = 2,
 	EXIT_IRQ_WINDOW = 7, EXIT_CPUID = 10,
@@ -356,7 +362,7 @@ static bool exit_xsetbv(struct vcpu *v, struct vcpu_exit *e)
 		return exit_inject_ud(v, e);
 	cpuid_count(0xd, 0, &r);
 	if ((uint32_t)v->regs.rcx != 0 || !(val & 1) ||
-	    (val & ~(((uint64_t)r.edx << 32) | r.eax)) ||
+	    (val & ~((((uint64_t)r.edx << 32) | r.eax) & GUEST_XCR0)) ||
 	    ((val & 4) && !(val & 2)))
 		return exit_inject_gp(v, e);
 	xsetbv(0, val);
@@ -441,6 +447,41 @@ static bool exit_wrmsr(struct vcpu *v, struct vcpu_exit *e)
 
 /* ---- exits for core/ --------------------------------------------- */
 
+/* XSAVE area size for the components in 'xcr0', from their own offsets
+ * and sizes (CPUID.0xD.i, SDM Vol. 1, 13.4). */
+static uint32_t xsave_size(uint64_t xcr0)
+{
+	uint32_t end = 576;	/* legacy area + XSAVE header */
+	struct cpuid_regs c;
+
+	for (uint32_t i = 2; i < 63; i++) {
+		if (!(xcr0 & (1ull << i)))
+			continue;
+		cpuid_count(0xd, i, &c);
+		if (c.ebx + c.eax > end)
+			end = c.ebx + c.eax;
+	}
+	return end;
+}
+
+static void xsave_leaf(uint32_t sub, struct cpuid_regs *r)
+{
+	uint64_t offered = (((uint64_t)r->edx << 32) | r->eax) & GUEST_XCR0;
+
+	if (sub == 0) {
+		r->eax = (uint32_t)offered;
+		r->edx = 0;
+		r->ecx = xsave_size(offered);
+		if (read_cr4() & CR4_OSXSAVE)
+			r->ebx = xsave_size(read_xcr0() & GUEST_XCR0);
+		return;
+	}
+	if (sub == 1)
+		r->eax &= ~(1u << 3);	/* XSAVES */
+	if (sub >= 2 && !(GUEST_XCR0 & (1ull << sub)))
+		r->eax = r->ebx = r->ecx = r->edx = 0;
+}
+
 /* Features this backend cannot give the guest: those whose instructions
  * need a VM-execution control it did not set (they would #UD), and
  * XSAVES/XRSTORS (IA32_XSS is not switched). Core's policy comes after. */
@@ -454,8 +495,18 @@ static void cpuid_backend_mask(uint32_t leaf, uint32_t sub,
 			r->ebx &= ~(1u << 10);
 		r->ecx &= ~(1u << 5);	/* WAITPKG: no UMWAIT control */
 	}
-	if (leaf == 0xd && sub == 1)
-		r->eax &= ~(1u << 3);	/* XSAVES */
+	if (leaf == 7 && sub == 0) {
+		/* AVX-512 (F DQ IFMA PF ER CD BW VL), MPX; VBMI, PKU, OSPKE,
+		 * VBMI2, VNNI, BITALG, VPOPCNTDQ; 4VNNIW, 4FMAPS,
+		 * VP2INTERSECT, FP16, AMX */
+		r->ebx &= ~0xdc234000u;
+		r->ecx &= ~0x585au;
+		r->edx &= ~0x03c0010cu;
+	}
+	if (leaf == 7 && sub == 1)
+		r->eax &= ~(1u << 5);	/* AVX512_BF16 */
+	if (leaf == 0xd)
+		xsave_leaf(sub, r);
 	if (leaf == 0x80000001 && !(proc2 & PROC2_RDTSCP))
 		r->edx &= ~(1u << 27);
 }

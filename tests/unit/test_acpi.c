@@ -200,6 +200,37 @@ static void test_no_reset(void)
 	CHECK_EQ(mem[t.fadt + 128], 0);
 }
 
+/* Section 5.2.9: PM_TMR_BLK at 76, PM_TMR_LEN at 91, X_PM_TMR_BLK at
+ * 208 (a GAS: I/O space, 32 bits wide, dword access), TMR_VAL_EXT flag. */
+static void test_pm_timer(void)
+{
+	struct acpi_platform p = plat;
+	struct tables t;
+
+	fill_mem();
+	REQUIRE(acpi_build(mem, MEM_SIZE, BASE, &p) == BASE);
+	walk(BASE, &t);
+	CHECK_EQ(rd(t.fadt + 76, 4), 0);
+	CHECK_EQ(mem[t.fadt + 91], 0);
+	CHECK(!(rd(t.fadt + 112, 4) & (1u << 8)));
+
+	p.pm_tmr = 0x608;
+	fill_mem();
+	REQUIRE(acpi_build(mem, MEM_SIZE, BASE, &p) == BASE);
+	walk(BASE, &t);
+	CHECK_EQ(check_sdt(t.fadt, "FACP", 6), 276);
+	CHECK_EQ(rd(t.fadt + 76, 4), 0x608);
+	CHECK_EQ(mem[t.fadt + 91], 4);
+	CHECK(rd(t.fadt + 112, 4) & (1u << 8));
+	CHECK_EQ(mem[t.fadt + 208], 1);
+	CHECK_EQ(mem[t.fadt + 209], 32);
+	CHECK_EQ(mem[t.fadt + 211], 3);
+	CHECK_EQ(rd(t.fadt + 212, 8), 0x608);
+	p.pm_tmr = 0xfffe;
+	fill_mem();
+	CHECK_EQ(acpi_build(mem, MEM_SIZE, BASE, &p), 0);
+}
+
 static void test_facs(void)
 {
 	struct tables t;
@@ -334,6 +365,7 @@ static const struct tcase cases[] = {
 	TCASE(rsdt_xsdt),
 	TCASE(fadt),
 	TCASE(no_reset),
+	TCASE(pm_timer),
 	TCASE(facs),
 	TCASE(dsdt),
 	TCASE(extent),
