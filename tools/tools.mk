@@ -6,6 +6,9 @@
 #   make run      boot it: QEMU/KVM with nested VT-x if the host has it,
 #                 else Bochs (software VT-x); RUN_ARGS go to tools/run,
 #                 e.g. make run RUN_ARGS="--emu qemu-tcg"
+#   make run-linux  boot Debian's cloud kernel (fetched with apt-get
+#                 download) and the test initramfs to a shell, in the same
+#                 way; the image is build/tandem-linux.img
 #   make test     tests/run: unit, qemu and bochs lanes, one summary line
 #                 (TEST_LANES picks lanes, e.g. make test TEST_LANES=qemu)
 #
@@ -21,7 +24,9 @@ IMAGE_GUEST ?= $(BUILD)/guests/hello.elf
 RUN_ARGS    ?=
 TEST_LANES  ?=
 
-.PHONY: image run test
+LINUX_IMAGE := $(BUILD)/tandem-linux.img
+
+.PHONY: image run run-linux test
 
 $(MKGPT): tools/mkgpt.c
 	@mkdir -p $(dir $@)
@@ -40,6 +45,17 @@ run:
 	@tools/deps run
 	@$(MAKE) --no-print-directory $(IMAGE)
 	tools/run --image $(IMAGE) $(RUN_ARGS)
+
+run-linux:
+	@tools/deps run
+	@tools/deps linux
+	@$(MAKE) --no-print-directory $(BUILD)/tandem.efi $(MKGPT)
+	@tests/linux/fetch-kernel cloud >/dev/null
+	@tests/linux/mkinitramfs >/dev/null
+	MKGPT=$(MKGPT) tools/mkimage $(LINUX_IMAGE) $(BUILD)/tandem.efi \
+		tools/tandem-linux.cfg $(BUILD)/linux/vmlinuz-cloud=vmlinuz \
+		$(BUILD)/linux/initramfs.cpio.gz=initrd.img
+	tools/run --image $(LINUX_IMAGE) --megs 512 $(RUN_ARGS)
 
 test:
 	@tools/deps test
