@@ -272,9 +272,11 @@ void machine_print_status(void)
 	       state_names[m.state],
 	       (unsigned long)(m.bi->guest_mem_size >> 20),
 	       (unsigned long)m.restarts);
-	pr_raw("time        %lu%% in the guest's vcpu_run, %lu%% in tandem "
-	       "or idle\n", (unsigned long)(run ? m.tsc_in_guest * 100 / run
-						: 0),
+	pr_raw("time        %lu TSC ticks since the first VM entry: %lu%% "
+	       "running the guest (%lu), %lu%% in tandem or idle\n",
+	       (unsigned long)run,
+	       (unsigned long)(run ? m.tsc_in_guest * 100 / run : 0),
+	       (unsigned long)m.tsc_in_guest,
 	       (unsigned long)(run ? hv * 100 / run : 0));
 	pic_describe(pic, sizeof(pic));
 	pr_raw("PIC         %s\n", pic);
