@@ -40,6 +40,7 @@ static void put_hdr(uint8_t *p, const struct frame_hdr *h, uint8_t flags)
 	put_be64(p + 20, h->sack);
 	put_be16(p + 28, h->window);
 	put_be16(p + 30, h->len);
+	put_be32(p + 32, h->echo);
 }
 
 size_t frame_seal(uint8_t *buf, size_t size, const struct frame_hdr *h,
@@ -86,6 +87,7 @@ static void get_hdr(const uint8_t *buf, struct frame_hdr *h)
 	h->sack = get_be64(p + 20);
 	h->window = get_be16(p + 28);
 	h->len = get_be16(p + 30);
+	h->echo = get_be32(p + 32);
 }
 
 enum frame_err frame_open(const uint8_t *buf, size_t len,

@@ -6,11 +6,12 @@
  * 802 local experimental EtherType 1):
  *
  *   0  dst MAC, src MAC, EtherType          14 bytes
- *  14  header                               32 bytes, big-endian fields
+ *  14  header                               36 bytes, big-endian fields
  *      +0  u8  version   +1 u8 type   +2 u8 flags   +3 u8 reserved (0)
  *      +4  u32 session   +8 u32 xid   +12 u32 seq   +16 u32 ack
  *      +20 u64 sack      +28 u16 window             +30 u16 len
- *  46  payload                              len bytes
+ *      +32 u32 echo
+ *  50  payload                              len bytes
  *      tag: SipHash-2-4-128 of header+payload, if flags has AUTH  16 bytes
  *      CRC-32C of everything from the header up to here, big-endian 4
  *      zero padding up to the Ethernet minimum of 60 bytes
@@ -34,13 +35,13 @@
 #define ETH_MIN_LEN		60	/* without the FCS the NIC adds */
 #define ETH_MTU			1500
 
-#define FRAME_HDR_LEN		32
+#define FRAME_HDR_LEN		36
 #define FRAME_TAG_LEN		16
 #define FRAME_CRC_LEN		4
 #define FRAME_PAYLOAD_OFF	(ETH_HDR_LEN + FRAME_HDR_LEN)
 /* The same in both modes, so that the batching does not depend on it. */
 #define FRAME_PAYLOAD_MAX	(ETH_MTU - FRAME_HDR_LEN - FRAME_TAG_LEN - \
-				 FRAME_CRC_LEN)			/* 1448 */
+				 FRAME_CRC_LEN)			/* 1444 */
 #define FRAME_MAX		(ETH_HDR_LEN + ETH_MTU)		/* 1514 */
 
 enum frame_type {
@@ -62,6 +63,8 @@ struct frame_hdr {
 	uint64_t sack;		/* bit i: seq ack + 1 + i received */
 	uint16_t window;	/* frames the sender will buffer */
 	uint16_t len;		/* payload bytes */
+	uint32_t echo;		/* highest xid received from the peer: which
+				 * transmission got there, unambiguously */
 };
 
 /* Why a frame was dropped. FRAME_NOT_OURS is not an error: other

@@ -71,7 +71,7 @@ struct link {
 	uint16_t peer_window;
 	bool have_rtt;
 	uint64_t srtt, rttvar, rto, rtt_min;
-	uint32_t rack_xid;		/* latest send known delivered */
+	uint32_t rack_xid;		/* latest send known delivered (echo) */
 	uint64_t rtx_start;		/* retransmission timer started */
 	uint32_t snd_fill;		/* the open slot: messages go there */
 	struct txslot tx[TX_SLOTS];
@@ -244,6 +244,7 @@ static void session_hdr(struct link *l, struct frame_hdr *h, uint8_t type)
 	h->xid = l->xid;
 	h->ack = l->rcv_nxt;
 	h->sack = sack_bits(l);
+	h->echo = l->rx_xid_max;
 }
 
 /* After any session frame went out: it carried the ack. */
@@ -369,7 +370,7 @@ int link_send(struct link *l, uint8_t chan, const void *msg, size_t len)
 
 /* --- sessions --- */
 
-static uint16_t send_window(const struct link *l)
+static uint32_t send_window(const struct link *l)
 {
 	return l->peer_window < l->p.window ? l->peer_window : l->p.window;
 }
@@ -650,6 +651,18 @@ static void rx_refuse(struct link *l, const struct frame_hdr *h,
 
 /* --- receiving session frames --- */
 
+/* RTO = SRTT + 4 RTTVAR (RFC 6298 2.3), clamped. */
+static void rto_reset(struct link *l)
+{
+	if (!l->have_rtt)
+		return;
+	l->rto = l->srtt + 4 * l->rttvar;
+	if (l->rto < l->t_rto_min)
+		l->rto = l->t_rto_min;
+	if (l->rto > l->t_rto_max)
+		l->rto = l->t_rto_max;
+}
+
 static void rtt_sample(struct link *l, uint64_t r)
 {
 	if (!l->have_rtt) {
@@ -666,20 +679,16 @@ static void rtt_sample(struct link *l, uint64_t r)
 		if (r < l->rtt_min)
 			l->rtt_min = r;
 	}
-	l->rto = l->srtt + 4 * l->rttvar;
-	if (l->rto < l->t_rto_min)
-		l->rto = l->t_rto_min;
-	if (l->rto > l->t_rto_max)
-		l->rto = l->t_rto_max;
+	rto_reset(l);
 }
 
-/* A frame of ours reached the peer. */
-static void delivered(struct link *l, struct txslot *s, uint64_t *newest)
+/* A frame of ours reached the peer: the newest such is an RTT sample
+ * (Karn: never a frame sent more than once, whose acked copy is
+ * unknown). */
+static void delivered(const struct txslot *s, uint64_t *newest)
 {
 	if (s->sends == 1 && s->sent > *newest)
 		*newest = s->sent;
-	if (seq_lt(l->rack_xid, s->xid))
-		l->rack_xid = s->xid;
 }
 
 static void rx_acks(struct link *l, const struct frame_hdr *h)
@@ -688,18 +697,27 @@ static void rx_acks(struct link *l, const struct frame_hdr *h)
 	uint32_t seq;
 
 	l->peer_window = h->window ? h->window : 1;
+	/* The latest transmission that got through, as the peer says:
+	 * with retransmitted frames, what a SACK shows is ambiguous, the
+	 * echo not. */
+	if (seq_lt(l->rack_xid, h->echo) && seq_lt(h->echo, l->xid))
+		l->rack_xid = h->echo;
 	if (seq_lt(l->snd_una, h->ack) && !seq_lt(l->snd_nxt, h->ack)) {
 		for (seq = l->snd_una; seq != h->ack; seq++) {
 			struct txslot *s = &l->tx[seq % TX_SLOTS];
 
 			if (!s->sacked)
-				delivered(l, s, &newest);
+				delivered(s, &newest);
 			s->sent = 0;
 			s->sends = 0;
 			s->sacked = false;
 		}
 		l->snd_una = h->ack;
 		l->rtx_start = l->now;
+		/* new data got through: drop the timer's backoff now, not
+		 * only at the next clean RTT sample (which Karn's rule may
+		 * keep away for long on a lossy wire) */
+		rto_reset(l);
 	}
 	for (int i = 0; i < 64; i++) {
 		struct txslot *s;
@@ -711,7 +729,7 @@ static void rx_acks(struct link *l, const struct frame_hdr *h)
 		s = &l->tx[seq % TX_SLOTS];
 		if (!s->sacked && s->sends) {
 			s->sacked = true;
-			delivered(l, s, &newest);
+			delivered(s, &newest);
 		}
 	}
 	if (newest)
@@ -883,15 +901,22 @@ static void fill_frames(struct link *l)
 }
 
 /* Send what is due: frames never sent (the NIC was full), and frames
- * that later sends overtook (lost, going by the SACKs: RACK-like, RFC
- * 8985, counting in xids). One retransmission timer covers the oldest
+ * that later sends overtook (lost: RACK, RFC 8985, with xids for
+ * transmission times: the peer echoes a transmission REORDER_XIDS later
+ * than this frame's, and a reordering window has passed since it went).
+ * One retransmission timer covers the oldest
  * frame, restarted by every new cumulative ack (RFC 6298 5.3): frames
  * queued behind a slow wire (Bochs delivers one a millisecond) are not
  * late. When it expires, only the oldest frame goes again and the timer
  * backs off (5.4-5.6); the SACKs of what follows find the rest. */
 static void resend_pass(struct link *l)
 {
-	uint64_t reo = l->have_rtt ? l->srtt / 4 : 0;
+	/* RFC 8985 6.2 says min_RTT / 4; an eighth of the smoothed RTT
+	 * covers wires where a queue, not the path, makes the RTT (Bochs:
+	 * a window waits tens of milliseconds), which the relay's
+	 * reordering would otherwise turn into retransmissions */
+	uint64_t reo = l->rtt_min / 4 > l->srtt / 8 ? l->rtt_min / 4
+						     : l->srtt / 8;
 	bool oldest = true;
 
 	for (uint32_t seq = l->snd_una; seq != l->snd_nxt; seq++) {

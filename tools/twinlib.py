@@ -137,8 +137,8 @@ def link_frame(dst, src, ftype, payload=b'', session=0, xid=0, seq=0,
                ack=0, key=None, version=1, window=32):
     """A link frame as ft/frame.c seals it (see ft/frame.h)."""
     flags = 1 if key else 0
-    hdr = struct.pack('>BBBBIIIIQHH', version, ftype, flags, 0, session,
-                      xid, seq, ack, 0, window, len(payload))
+    hdr = struct.pack('>BBBBIIIIQHHI', version, ftype, flags, 0, session,
+                      xid, seq, ack, 0, window, len(payload), 0)
     body = hdr + payload
     if key:
         body += siphash(key, body, True)

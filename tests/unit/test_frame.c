@@ -121,6 +121,7 @@ static struct frame_hdr sample_hdr(uint8_t type, uint16_t len)
 		.version = LINK_VERSION, .type = type, .session = 0xdeadbeef,
 		.xid = 7, .seq = 0x80000001u, .ack = 42,
 		.sack = 0x8000000000000005ull, .window = 32, .len = len,
+		.echo = 0xfedcba98,
 	};
 	return h;
 }
@@ -160,12 +161,13 @@ static void test_roundtrip(void)
 			CHECK_EQ(got.sack, want.sack);
 			CHECK_EQ(got.window, want.window);
 			CHECK_EQ(got.len, lens[i]);
+			CHECK_EQ(got.echo, want.echo);
 			CHECK_EQ(got.flags, auth ? FRAME_F_AUTH : 0);
 			CHECK_EQ(pl - buf, FRAME_PAYLOAD_OFF);
 			CHECK_EQ(frame_verify(buf, &got, key),
 				 auth ? FRAME_OK : FRAME_E_AUTH);
 		}
-	CHECK_EQ(FRAME_PAYLOAD_MAX, 1448);
+	CHECK_EQ(FRAME_PAYLOAD_MAX, 1444);
 	{
 		uint8_t big[FRAME_MAX];
 
