@@ -47,8 +47,18 @@ $(BUILD)/hv/%.o: %.asm
 	@mkdir -p $(dir $@)
 	$(NASM) $(NFLAGS) -MD $(@:.o=.d) -MP $< -o $@
 
-$(BUILD)/tandem.so: $(HV_OBJ)
-	$(LD) $(LDFLAGS) $(EFI_CRT) $(HV_OBJ) -o $@ -lefi -lgnuefi
+# GNU-EFI's libefi carries a memcpy and a memset that move one byte per
+# iteration; tandem zeroes and fills guest RAM with them. A private copy
+# of the library with those two weakened lets lib/string.c's (REP MOVSB /
+# STOSB) take their place.
+EFI_LIBS := $(BUILD)/libefi.a $(EFI_LIB)/libgnuefi.a
+
+$(BUILD)/libefi.a: $(EFI_LIB)/libefi.a
+	@mkdir -p $(dir $@)
+	$(OBJCOPY) --weaken-symbol=memcpy --weaken-symbol=memset $< $@
+
+$(BUILD)/tandem.so: $(HV_OBJ) $(BUILD)/libefi.a
+	$(LD) $(LDFLAGS) $(EFI_CRT) $(HV_OBJ) -o $@ $(EFI_LIBS)
 
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
 		-j .rela -j .reloc

@@ -1,7 +1,28 @@
-/* Freestanding implementations. memcpy and memset, which gcc may also
- * emit calls to, come from GNU-EFI's libefi (linked into tandem.efi). */
+/* Freestanding implementations; gcc may also emit calls to these. The
+ * Makefile weakens GNU-EFI's byte-at-a-time memcpy and memset so that
+ * these take their place. */
 #include "lib/string.h"
 #include <stdint.h>
+
+/* REP MOVSB/STOSB: fast-string operation on every x86-64 CPU (SDM Vol. 1,
+ * 7.3.9.3), and fast in emulators too. DF is clear in tandem. */
+void *memcpy(void *dst, const void *src, size_t n)
+{
+	void *d = dst;
+
+	__asm__ volatile("rep movsb"
+			 : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+	void *d = dst;
+
+	__asm__ volatile("rep stosb"
+			 : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	return dst;
+}
 
 void *memmove(void *dst, const void *src, size_t n)
 {

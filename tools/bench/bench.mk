@@ -13,8 +13,8 @@ $(BENCH_OUT)/native_cpuid.o: tools/bench/native_cpuid.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BENCH_OUT)/native_cpuid.so: $(BENCH_OBJ)
-	$(LD) $(LDFLAGS) $(EFI_CRT) $^ -o $@ -lefi -lgnuefi
+$(BENCH_OUT)/native_cpuid.so: $(BENCH_OBJ) $(BUILD)/libefi.a
+	$(LD) $(LDFLAGS) $(EFI_CRT) $(BENCH_OBJ) -o $@ $(EFI_LIBS)
 
 $(BENCH_OUT)/native_cpuid.efi: $(BENCH_OUT)/native_cpuid.so
 	$(OBJCOPY) $(EFI_SECTIONS) --target=efi-app-x86_64 $< $@
