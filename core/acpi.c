@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
+#include "lib/bytes.h"
 #include "lib/string.h"
 #include "core/acpi.h"
 
@@ -108,21 +109,6 @@ _Static_assert(FACS_FROM >= DSDT_OFF + DSDT_LEN, "DSDT");
 _Static_assert(FACS_FROM + FACS_ALIGN - 16 + FACS_LEN <= ACPI_TABLES_SIZE,
 	       "FACS, at worst alignment of a 16-byte aligned base");
 _Static_assert(sizeof(dsdt_aml) - 6 == 0x08, "PkgLength");
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
 
 /* The checksum byte for [p, p + len), computed while that byte is 0:
  * with it, the bytes sum to zero. */

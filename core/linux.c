@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
+#include "lib/bytes.h"
 #include "lib/string.h"
 #include "lib/print.h"
 #include "core/linux.h"
@@ -120,56 +121,11 @@ static int fail(struct loader *l, const char *who, const char *fmt, ...)
 static int fail(struct loader *l, const char *who, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (!l->err || !l->errlen)
-		return -1;
-	n = tsnprintf(l->err, l->errlen, "%s: ", who);
-	if (n < 0 || (size_t)n >= l->errlen)
-		return -1;
 	va_start(ap, fmt);
-	tvsnprintf(l->err + n, l->errlen - (size_t)n, fmt, ap);
+	tvsnprintf_named(l->err, l->errlen, who, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, sizeof(v));
 }
 
 static void fmt_mem(char *buf, size_t size, uint64_t v)

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
+#include "lib/bytes.h"
 #include "lib/string.h"
 #include "lib/print.h"
 #include "core/multiboot.h"
@@ -101,25 +102,11 @@ static int fail(struct loader *l, const char *fmt, ...)
 static int fail(struct loader *l, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (!l->err || !l->errlen)
-		return -1;
-	n = tsnprintf(l->err, l->errlen, "%s: ", l->name);
-	if (n < 0 || (size_t)n >= l->errlen)
-		return -1;
 	va_start(ap, fmt);
-	tvsnprintf(l->err + n, l->errlen - (size_t)n, fmt, ap);
+	tvsnprintf_named(l->err, l->errlen, l->name, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
 }
 
 static void fmt_mem(char *buf, size_t size, uint64_t v)

@@ -161,6 +161,19 @@ int tsnprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
+void tvsnprintf_named(char *buf, size_t size, const char *who,
+		      const char *fmt, va_list ap)
+{
+	int n;
+
+	if (!buf || !size)
+		return;
+	n = tsnprintf(buf, size, "%s: ", who);
+	if (n < 0 || (size_t)n >= size)
+		return;
+	tvsnprintf(buf + n, size - (size_t)n, fmt, ap);
+}
+
 static print_sink_t print_sink;
 
 void print_set_sink(print_sink_t sink)

@@ -15,6 +15,11 @@ int tvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int tsnprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* "who: " then the formatted message, into buf: the one-line errors of
+ * loaders and parsers, which name the file at fault first. */
+void tvsnprintf_named(char *buf, size_t size, const char *who,
+		      const char *fmt, va_list ap);
+
 /* Where pr() output goes; until set, it is dropped. */
 void print_set_sink(print_sink_t sink);
 
