@@ -5,21 +5,72 @@
  * IP). After ExitBootServices a driver is only required to stop DMA, not
  * to release the device; disconnecting while boot services still run
  * leaves it quiet and unowned. */
+#include <stdbool.h>
 #include <efi.h>
 #include <efilib.h>
 #include "boot/efi_nic.h"
 #include "drivers/nic.h"
 #include "lib/print.h"
 
+/* Who has the NIC's PCI I/O open: drivers (BY_DRIVER) and their child
+ * handles (BY_CHILD_CONTROLLER: an SNP, with MNP and the IP stack
+ * above it). */
+static EFI_STATUS opened_by(EFI_HANDLE h, EFI_OPEN_PROTOCOL_INFORMATION_ENTRY
+			    **info, UINTN *n)
+{
+	return uefi_call_wrapper(BS->OpenProtocolInformation, 4, h,
+				 &PciIoProtocol, info, n);
+}
+
+/* Stop every driver managing the controller: DisconnectController with
+ * no driver named stops them all and their children first (UEFI 2.x,
+ * 7.3.13). Some drivers (iPXE's, as QEMU's option ROM) refuse while a
+ * child is still in use: then disconnect each child, and each driver by
+ * name. Returns the status of the last attempt. */
+static EFI_STATUS stop_drivers(EFI_HANDLE h)
+{
+	EFI_OPEN_PROTOCOL_INFORMATION_ENTRY *info = NULL;
+	EFI_STATUS st;
+	UINTN n = 0;
+
+	st = uefi_call_wrapper(BS->DisconnectController, 3, h, NULL, NULL);
+	if (!EFI_ERROR(st) || EFI_ERROR(opened_by(h, &info, &n)))
+		return st;
+	for (UINTN i = 0; i < n; i++)
+		if (info[i].Attributes & EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER)
+			uefi_call_wrapper(BS->DisconnectController, 3,
+					  info[i].ControllerHandle, NULL, NULL);
+	for (UINTN i = 0; i < n; i++)
+		if (info[i].Attributes & EFI_OPEN_PROTOCOL_BY_DRIVER)
+			st = uefi_call_wrapper(BS->DisconnectController, 3, h,
+					       info[i].AgentHandle, NULL);
+	FreePool(info);
+	/* Done when nobody has it open by driver any more. */
+	if (!EFI_ERROR(opened_by(h, &info, &n))) {
+		bool busy = false;
+
+		for (UINTN i = 0; i < n; i++)
+			busy |= (info[i].Attributes &
+				 EFI_OPEN_PROTOCOL_BY_DRIVER) != 0;
+		FreePool(info);
+		if (!busy)
+			st = EFI_SUCCESS;
+	}
+	return st;
+}
+
 static void release(struct boot_info *bi, EFI_HANDLE h, uint16_t bdf,
 		    const char *model)
 {
-	EFI_STATUS st = uefi_call_wrapper(BS->DisconnectController, 3, h,
-					  NULL, NULL);
+	EFI_STATUS st = stop_drivers(h);
 
-	pr("link: NIC %02x:%02x.%x (%s): firmware drivers %s\n", bdf >> 8,
-	   (bdf >> 3) & 0x1f, bdf & 7, model,
-	   EFI_ERROR(st) ? "could not be stopped" : "stopped");
+	if (EFI_ERROR(st))
+		pr("link: NIC %02x:%02x.%x (%s): firmware drivers could not be "
+		   "stopped (EFI status 0x%lx)\n", bdf >> 8, (bdf >> 3) & 0x1f,
+		   bdf & 7, model, (unsigned long)st);
+	else
+		pr("link: NIC %02x:%02x.%x (%s): firmware drivers stopped\n",
+		   bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7, model);
 	if (bi->nic_released_count < BOOT_NIC_MAX)
 		bi->nic_released[bi->nic_released_count++] = bdf;
 }

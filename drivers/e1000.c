@@ -182,9 +182,25 @@ static bool mac_valid(const uint8_t *m)
 	return or && and != 0xff && !(m[0] & 1);	/* not multicast */
 }
 
+/* The EEPROM's MAC address: words 0-2 (5.6.1). */
+static bool read_eeprom_mac(struct nic *nic, struct e1000 *e)
+{
+	for (unsigned w = 0; w < 3; w++) {
+		int v = eeprom_read(nic, e, w);
+
+		if (v < 0)
+			return false;
+		nic->eeprom_mac[2 * w] = (uint8_t)v;
+		nic->eeprom_mac[2 * w + 1] = (uint8_t)(v >> 8);
+	}
+	return true;
+}
+
 /* The MAC address: the receive-address registers if the firmware or the
- * reset left one there, else the EEPROM (words 0-2, 5.6.1); then written
- * to RAL0/RAH0, which the receive filter uses (13.4.62). */
+ * reset left one there (QEMU does), else the EEPROM (Bochs leaves them
+ * empty); then written to RAL0/RAH0, which the receive filter uses
+ * (13.4.62). The EEPROM is read either way, so that its access path
+ * (whose layout differs on the 82574L) is checked on every NIC. */
 static int read_mac(struct nic *nic, struct e1000 *e, char *err, size_t len)
 {
 	uint32_t ral = rd(e, RAL0), rah = rd(e, RAH0);
@@ -193,18 +209,14 @@ static int read_mac(struct nic *nic, struct e1000 *e, char *err, size_t len)
 		nic->mac[i] = (uint8_t)(ral >> (8 * i));
 	nic->mac[4] = (uint8_t)rah;
 	nic->mac[5] = (uint8_t)(rah >> 8);
+	nic->eeprom_ok = read_eeprom_mac(nic, e);
 	if (!(rah & RAH_AV) || !mac_valid(nic->mac)) {
-		for (unsigned w = 0; w < 3; w++) {
-			int v = eeprom_read(nic, e, w);
-
-			if (v < 0) {
-				tsnprintf(err, len, "%s: EEPROM read timed out",
-					  nic->model);
-				return -1;
-			}
-			nic->mac[2 * w] = (uint8_t)v;
-			nic->mac[2 * w + 1] = (uint8_t)(v >> 8);
+		if (!nic->eeprom_ok) {
+			tsnprintf(err, len, "%s: EEPROM read timed out",
+				  nic->model);
+			return -1;
 		}
+		memcpy(nic->mac, nic->eeprom_mac, NIC_ALEN);
 		nic->mac_from_eeprom = true;
 	}
 	if (!mac_valid(nic->mac)) {

@@ -53,6 +53,9 @@ struct nic {
 	struct pci_dev pci;
 	uint8_t mac[NIC_ALEN];
 	bool mac_from_eeprom;		/* receive-address registers empty */
+	bool eeprom_ok;			/* eeprom_mac was read */
+	uint8_t eeprom_mac[NIC_ALEN];	/* what the EEPROM says, always read:
+					 * a check of the NVM access path */
 	uint64_t tsc_hz;		/* for the driver's delays */
 	void *priv;
 	struct nic_stats st;

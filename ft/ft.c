@@ -127,12 +127,21 @@ static void *alloc(size_t bytes)
 static void print_nic(void)
 {
 	const struct nic *n = &ft.nic;
-	const uint8_t *m = n->mac;
+	const uint8_t *m = n->mac, *e = n->eeprom_mac;
+	char src[48];
 
+	if (n->mac_from_eeprom)
+		tsnprintf(src, sizeof(src), "from the EEPROM");
+	else if (!n->eeprom_ok)
+		tsnprintf(src, sizeof(src), "EEPROM unreadable");
+	else if (!memcmp(m, e, NIC_ALEN))
+		tsnprintf(src, sizeof(src), "the EEPROM agrees");
+	else
+		tsnprintf(src, sizeof(src), "EEPROM %02x:%02x:%02x:%02x:%02x:"
+			  "%02x", e[0], e[1], e[2], e[3], e[4], e[5]);
 	pr("link: NIC %s %s at %02x:%02x.%x, MAC %02x:%02x:%02x:%02x:%02x:%02x"
-	   "%s\n", n->driver, n->model, n->pci.bus, n->pci.dev, n->pci.fn,
-	   m[0], m[1], m[2], m[3], m[4], m[5],
-	   n->mac_from_eeprom ? " (from the EEPROM)" : "");
+	   " (%s)\n", n->driver, n->model, n->pci.bus, n->pci.dev, n->pci.fn,
+	   m[0], m[1], m[2], m[3], m[4], m[5], src);
 }
 
 /* boot/ should have stopped the firmware's driver of this NIC. */

@@ -491,7 +491,7 @@ class Host:
     def build(self, files):
         make_image(self.image, self.cfg_text(), files)
 
-    def start_qemu(self, nic, mac, rx, tx, cpu=None):
+    def start_qemu(self, nic, mac, rx, tx, cpu=None, rom=False):
         sock = os.path.join(self.dir, f'{self.name}.sock')
         if os.path.exists(sock):
             os.unlink(sock)
@@ -503,7 +503,8 @@ class Host:
                '-netdev', f'dgram,id=n0,local.type=inet,'
                f'local.host=127.0.0.1,local.port={rx},remote.type=inet,'
                f'remote.host=127.0.0.1,remote.port={tx}',
-               '-device', f'{nic},netdev=n0,mac={mac},romfile=',
+               '-device', f'{nic},netdev=n0,mac={mac}' +
+               ('' if rom else ',romfile='),
                '-chardev', f'socket,id=s0,path={sock},server=on,wait=off',
                '-serial', 'chardev:s0']
         if cpu:
@@ -568,7 +569,9 @@ class Twin:
 
     emu: 'qemu' or 'bochs'; nic: QEMU device ('e1000', 'e1000e');
     cpu: QEMU -cpu model (None: QEMU's default, which lacks SSE4.2, so
-    that CRC-32C runs in software);
+    that CRC-32C runs in software); nic_rom: keep the NIC's iPXE option
+    ROM, so that the firmware has a driver for it that tandem must stop
+    (boot/efi_nic.c);
     faults: a Faults for the relay (None: a direct wire, or bxhub);
     relay: force the relay even without faults; forge_key/forge_rate:
     the relay's third sender; cfg / cfg_a / cfg_b: tandem.cfg keys
@@ -578,11 +581,11 @@ class Twin:
     def __init__(self, dir, emu='qemu', nic='e1000', faults=None,
                  relay=False, seed=1, cfg=None, cfg_a=None, cfg_b=None,
                  forge_key=None, forge_rate=0.0, files=None,
-                 guest='hello.elf', cpu=None):
+                 guest='hello.elf', cpu=None, nic_rom=False):
         self.dir = os.path.abspath(dir)
         os.makedirs(self.dir, exist_ok=True)
         self.emu, self.nic, self.faults = emu, nic, faults
-        self.cpu = cpu
+        self.cpu, self.nic_rom = cpu, nic_rom
         self.use_relay = relay or faults is not None or forge_key
         self.seed = seed
         self.forge_key, self.forge_rate = forge_key, forge_rate
@@ -626,7 +629,8 @@ class Twin:
         else:
             tx = [rx[1], rx[0]]
         for i, h in enumerate(self.hosts):
-            h.start_qemu(self.nic, self.macs[i], rx[i], tx[i], self.cpu)
+            h.start_qemu(self.nic, self.macs[i], rx[i], tx[i], self.cpu,
+                         self.nic_rom)
 
     def _start_bochs(self):
         if self.use_relay:

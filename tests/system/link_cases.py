@@ -171,7 +171,13 @@ def scen_qemu_e1000e():
         out = s.twin.a.console.command('link')
         if '82574L' not in out:
             raise Case(f'not the 82574L: {out!r}')
-    s.case('nic-82574L', nic_model)
+        # the 82574L's own EERD layout read the same MAC as RAL held
+        if not s.twin.a.console.find(r'NIC e1000 82574L at \S+, MAC '
+                                     r'52:54:00:54:00:01 \(the EEPROM '
+                                     r'agrees\)'):
+            raise Case('the EEPROM (EERD, 82574L layout) did not give '
+                       'the MAC address')
+    s.case('nic-82574L-eeprom', nic_model)
     s.case('transfer-1MiB', transfer(s, s.twin.a, s.twin.b))
     return s.finish()
 
