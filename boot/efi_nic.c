@@ -22,56 +22,87 @@ static EFI_STATUS opened_by(EFI_HANDLE h, EFI_OPEN_PROTOCOL_INFORMATION_ENTRY
 				 &PciIoProtocol, info, n);
 }
 
+/* Whether some driver still has the NIC open BY_DRIVER. */
+static bool driven(EFI_HANDLE h)
+{
+	EFI_OPEN_PROTOCOL_INFORMATION_ENTRY *info;
+	bool busy = false;
+	UINTN n;
+
+	if (EFI_ERROR(opened_by(h, &info, &n)))
+		return false;
+	for (UINTN i = 0; i < n; i++)
+		busy |= (info[i].Attributes & EFI_OPEN_PROTOCOL_BY_DRIVER) != 0;
+	FreePool(info);
+	return busy;
+}
+
+enum stopped { STOPPED, UNDRIVEN, STILL_DRIVEN };
+
 /* Stop every driver managing the controller: DisconnectController with
  * no driver named stops them all and their children first (UEFI 2.x,
- * 7.3.13). Some drivers (iPXE's, as QEMU's option ROM) refuse while a
- * child is still in use: then disconnect each child, and each driver by
- * name. Returns the status of the last attempt. */
-static EFI_STATUS stop_drivers(EFI_HANDLE h)
+ * 7.3.13). Some drivers refuse while a child is still in use: then
+ * disconnect each child, and each driver by name. OVMF connects a NIC's
+ * driver only to boot from the network, so usually none has it. */
+static enum stopped stop_drivers(EFI_HANDLE h)
 {
 	EFI_OPEN_PROTOCOL_INFORMATION_ENTRY *info = NULL;
-	EFI_STATUS st;
+	bool was_driven = driven(h);
 	UINTN n = 0;
 
-	st = uefi_call_wrapper(BS->DisconnectController, 3, h, NULL, NULL);
-	if (!EFI_ERROR(st) || EFI_ERROR(opened_by(h, &info, &n)))
-		return st;
-	for (UINTN i = 0; i < n; i++)
-		if (info[i].Attributes & EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER)
-			uefi_call_wrapper(BS->DisconnectController, 3,
-					  info[i].ControllerHandle, NULL, NULL);
-	for (UINTN i = 0; i < n; i++)
-		if (info[i].Attributes & EFI_OPEN_PROTOCOL_BY_DRIVER)
-			st = uefi_call_wrapper(BS->DisconnectController, 3, h,
-					       info[i].AgentHandle, NULL);
-	FreePool(info);
-	/* Done when nobody has it open by driver any more. */
+	if (!EFI_ERROR(uefi_call_wrapper(BS->DisconnectController, 3, h,
+					 NULL, NULL)) && !driven(h))
+		return was_driven ? STOPPED : UNDRIVEN;
 	if (!EFI_ERROR(opened_by(h, &info, &n))) {
-		bool busy = false;
-
 		for (UINTN i = 0; i < n; i++)
-			busy |= (info[i].Attributes &
-				 EFI_OPEN_PROTOCOL_BY_DRIVER) != 0;
+			if (info[i].Attributes &
+			    EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER)
+				uefi_call_wrapper(BS->DisconnectController, 3,
+						  info[i].ControllerHandle, NULL,
+						  NULL);
+		for (UINTN i = 0; i < n; i++)
+			if (info[i].Attributes & EFI_OPEN_PROTOCOL_BY_DRIVER)
+				uefi_call_wrapper(BS->DisconnectController, 3,
+						  h, info[i].AgentHandle, NULL);
 		FreePool(info);
-		if (!busy)
-			st = EFI_SUCCESS;
 	}
-	return st;
+	if (driven(h))
+		return STILL_DRIVEN;
+	return was_driven ? STOPPED : UNDRIVEN;
+}
+
+/* link_test_connect (tests only): bind the firmware's drivers first, as a
+ * firmware that booted from the network would have left them. */
+static void test_connect(const struct boot_info *bi, EFI_HANDLE h)
+{
+	EFI_STATUS st;
+
+	if (!bi->cfg.link_test_connect)
+		return;
+	/* recursive: SNP, MNP and the IP stack above it too; its status
+	 * tells of the whole tree, whether a driver has the NIC is what
+	 * matters here */
+	st = uefi_call_wrapper(BS->ConnectController, 4, h, NULL, NULL, TRUE);
+	pr("link: test: ConnectController on the NIC: status 0x%lx, %s\n",
+	   (unsigned long)st,
+	   driven(h) ? "a driver has it" : "no driver has it");
 }
 
 static void release(struct boot_info *bi, EFI_HANDLE h, uint16_t bdf,
 		    const char *model)
 {
-	EFI_STATUS st = stop_drivers(h);
+	static const char *const what[] = {
+		[STOPPED] = "firmware drivers stopped",
+		[UNDRIVEN] = "no firmware driver had it",
+		[STILL_DRIVEN] = "firmware drivers could NOT be stopped",
+	};
+	enum stopped r;
 
-	if (EFI_ERROR(st))
-		pr("link: NIC %02x:%02x.%x (%s): firmware drivers could not be "
-		   "stopped (EFI status 0x%lx)\n", bdf >> 8, (bdf >> 3) & 0x1f,
-		   bdf & 7, model, (unsigned long)st);
-	else
-		pr("link: NIC %02x:%02x.%x (%s): firmware drivers stopped\n",
-		   bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7, model);
-	if (bi->nic_released_count < BOOT_NIC_MAX)
+	test_connect(bi, h);
+	r = stop_drivers(h);
+	pr("link: NIC %02x:%02x.%x (%s): %s\n", bdf >> 8, (bdf >> 3) & 0x1f,
+	   bdf & 7, model, what[r]);
+	if (r != STILL_DRIVEN && bi->nic_released_count < BOOT_NIC_MAX)
 		bi->nic_released[bi->nic_released_count++] = bdf;
 }
 

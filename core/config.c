@@ -63,6 +63,7 @@ static const struct cfg_key keys[] = {
 	KEY(link_timeout_ms, CFG_UINT, 10,     60000,      1000,     0),
 	KEY(link_window,    CFG_UINT, 1,       64,         64,       0),
 	KEY(link_test_version, CFG_UINT, 0,    255,        0,        0),
+	KEY(link_test_connect, CFG_UINT, 0,    1,          0,        0),
 };
 
 struct span {

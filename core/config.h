@@ -54,6 +54,9 @@ struct tandem_config {
 	uint32_t link_timeout_ms;	/* failure detector */
 	uint16_t link_window;		/* frames in flight */
 	uint8_t link_test_version;
+	/* tests only: connect the firmware's drivers to the NIC before
+	 * stopping them, as a firmware that used it would have */
+	uint8_t link_test_connect;
 };
 
 /* Fill *cfg from text (len bytes, need not be NUL-terminated) read from

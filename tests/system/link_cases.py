@@ -182,6 +182,28 @@ def scen_qemu_e1000e():
     return s.finish()
 
 
+def scen_qemu_fw_driver():
+    """The NIC's iPXE option ROM kept and its UEFI driver bound before
+    tandem takes the NIC (link_test_connect): boot/efi_nic.c stops it."""
+    s = Scenario('qemu-fw-driver', nic_rom=True,
+                 cfg={'link_test_connect': 1})
+
+    def stopped():
+        handshake(s)()
+        for h in s.twin.hosts:
+            if not h.console.find(r'link: test: ConnectController on the '
+                                  r'NIC: status \w+, a driver has it'):
+                raise Case(f'{h.name}: no firmware driver was bound to '
+                           f'the NIC, nothing to test')
+            if not h.console.find(r'link: NIC \S+ \(82540EM\): firmware '
+                                  r'drivers stopped'):
+                raise Case(f'{h.name}: the firmware driver was not '
+                           f'stopped')
+    s.must('driver-stopped', stopped)
+    s.case('transfer-1MiB', transfer(s, s.twin.a, s.twin.b))
+    return s.finish()
+
+
 def scen_qemu_faults():
     f = Faults(drop=0.05, dup=0.01, corrupt=0.01, reorder=0.02, delay=0.2)
     s = Scenario('qemu-faults', faults=f, seed=7)
@@ -303,6 +325,7 @@ def scen_fuzz():
 SCENARIOS = {
     'qemu-e1000': scen_qemu_e1000,
     'qemu-e1000e': scen_qemu_e1000e,
+    'qemu-fw-driver': scen_qemu_fw_driver,
     'qemu-faults': scen_qemu_faults,
     'qemu-version': scen_qemu_version,
     'qemu-auth': scen_qemu_auth,

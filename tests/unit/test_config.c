@@ -55,6 +55,7 @@ static void check_defaults_except_guest(void)
 	CHECK_EQ(cfg.link_timeout_ms, 1000);
 	CHECK_EQ(cfg.link_window, 64);
 	CHECK_EQ(cfg.link_test_version, 0);
+	CHECK_EQ(cfg.link_test_connect, 0);
 }
 
 static void test_minimal_defaults(void)
@@ -380,6 +381,10 @@ static void test_link_keys(void)
 		  "tandem.cfg:2: link_window: '0' is below the minimum 1");
 	CHECK_ERR("guest=g\nlink_window = 65\n",
 		  "tandem.cfg:2: link_window: '65' is above the maximum 64");
+	CHECK_OK("guest=g\nlink_test_connect = 1\n");
+	CHECK_EQ(cfg.link_test_connect, 1);
+	CHECK_ERR("guest=g\nlink_test_connect = 2\n",
+		  "tandem.cfg:2: link_test_connect: '2' is above the maximum 1");
 	CHECK_ERR("guest=g\nlink_test_version = 256\n",
 		  "tandem.cfg:2: link_test_version: '256' is above the maximum "
 		  "255");
