@@ -58,8 +58,8 @@ static enum stopped stop_drivers(EFI_HANDLE h)
 			if (info[i].Attributes &
 			    EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER)
 				uefi_call_wrapper(BS->DisconnectController, 3,
-						  info[i].ControllerHandle, NULL,
-						  NULL);
+						  info[i].ControllerHandle,
+						  NULL, NULL);
 		for (UINTN i = 0; i < n; i++)
 			if (info[i].Attributes & EFI_OPEN_PROTOCOL_BY_DRIVER)
 				uefi_call_wrapper(BS->DisconnectController, 3,

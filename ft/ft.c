@@ -286,7 +286,8 @@ void ft_cmd_link(void)
 	pr_raw("nic stats   tx %lu, rx %lu, tx ring full %lu, rx errors %lu, "
 	       "rx missed %lu\n", (unsigned long)n->st.tx_frames,
 	       (unsigned long)n->st.rx_frames,
-	       (unsigned long)n->st.tx_ring_full, (unsigned long)n->st.rx_errors,
+	       (unsigned long)n->st.tx_ring_full,
+	       (unsigned long)n->st.rx_errors,
 	       (unsigned long)n->st.rx_missed);
 	pr_raw("sessions    %lu, peer lost %lu, refusals %lu; heard %lu ms ago, "
 	       "timeout %u ms\n", (unsigned long)i.st.sessions,

@@ -548,7 +548,8 @@ static uint8_t mismatch(const struct link *l, const struct frame_hdr *h,
 static void note_refusal(struct link *l, int theirs, const uint8_t *mac,
 			 uint8_t reason, uint64_t peer_val, uint64_t my_val)
 {
-	const char *fmt = theirs ? "%s refused the link: %s" : "refusing %s: %s";
+	const char *fmt = theirs ? "%s refused the link: %s"
+				 : "refusing %s: %s";
 	char m[18], why[REFUSAL_MAX - 40];
 
 	if (l->noted[theirs].reason == reason &&

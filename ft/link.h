@@ -92,8 +92,8 @@ enum link_drop {
 
 struct link_stats {
 	uint64_t tx_frames, rx_frames;		/* link frames, all types */
-	uint64_t tx_data, rx_data;		/* DATA frames (tx: first sends) */
-	uint64_t tx_msgs, rx_msgs;		/* messages accepted/delivered */
+	uint64_t tx_data, rx_data;		/* DATA (tx: first sends) */
+	uint64_t tx_msgs, rx_msgs;		/* accepted, delivered */
 	uint64_t tx_bytes, rx_bytes;		/* message bytes, same */
 	uint64_t tx_acks;			/* ACK-only frames */
 	uint64_t retx_timeout, retx_fast;	/* retransmissions */

@@ -26,6 +26,9 @@ enum {
 
 #define PINGS		20
 #define CHUNK		1440	/* stream bytes a message: a multiple of 8 */
+
+/* A DATA message, type byte and chunk, fills one frame exactly. */
+_Static_assert(1 + CHUNK <= LINK_MSG_MAX, "linktest chunk too big");
 #define MIB		(1024ull * 1024)
 
 static struct linktest_env env;

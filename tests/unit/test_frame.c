@@ -48,7 +48,8 @@ static void test_crc32c_incremental(void)
 		buf[i] = (uint8_t)(i * 7 + 3);
 	for (size_t cut = 0; cut <= sizeof(buf); cut += 37)
 		CHECK_EQ(crc32c(crc32c(0, buf, cut), buf + cut,
-				sizeof(buf) - cut), crc32c(0, buf, sizeof(buf)));
+				sizeof(buf) - cut),
+			 crc32c(0, buf, sizeof(buf)));
 }
 
 /* Reference vectors (SipHash paper / reference code vectors.h): key

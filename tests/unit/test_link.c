@@ -430,7 +430,8 @@ static void test_transfer_faults(void)
 			info(s, 1, &b);
 			CHECK(a.st.retx_fast + a.st.retx_timeout > 0);
 			CHECK(b.st.drops[DROP_DUP] > 0);
-			CHECK(a.st.drops[FRAME_E_CRC] + b.st.drops[FRAME_E_CRC] +
+			CHECK(a.st.drops[FRAME_E_CRC] +
+			      b.st.drops[FRAME_E_CRC] +
 			      b.st.drops[FRAME_E_LENGTH] > 0);
 			CHECK_EQ(s->e[0].ev[LINK_EV_LOST], 0);
 			sim_free(s);

@@ -135,7 +135,8 @@ static void stream(const struct sockaddr_in *to, uint64_t total)
 	if (connect(s, (const struct sockaddr *)to, sizeof(*to)))
 		die("connect");
 	while (sent < total) {
-		size_t n = total - sent < CHUNK ? (size_t)(total - sent) : CHUNK;
+		size_t n = total - sent < CHUNK ? (size_t)(total - sent)
+						: CHUNK;
 		ssize_t w = write(s, buf, n);
 
 		if (w <= 0)
