@@ -146,7 +146,9 @@ def peer_lost(s):
         if took > TIMEOUT_MS / 1000 + 0.5:
             raise Case(f'reported {took:.2f} s after the kill, timeout '
                        f'{TIMEOUT_MS} ms')
-        if heard > TIMEOUT_MS + 100:
+        # one poll late at most; a loaded host may deschedule the
+        # emulator for a moment
+        if heard > TIMEOUT_MS + 250:
             raise Case(f'silent for {heard} ms before it was reported')
         out = s.twin.a.console.command('link')
         if not re.search(r'state\s+connecting', out):
