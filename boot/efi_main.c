@@ -150,6 +150,10 @@ static void reserve_memory(void)
 	bi.guest_mem_size = bi.cfg.memory;
 	bi.guest_mem = reserve(bi.guest_mem_size, "guest RAM");
 	bi.pool_size = POOL_FIXED + bi.guest_mem_size / 256;
+	/* epochs: a snapshot of guest RAM, the log, the dirty-page lists */
+	if (bi.cfg.epoch || bi.cfg.replaycheck)
+		bi.pool_size += bi.guest_mem_size + bi.cfg.epoch_log +
+				bi.guest_mem_size / 256;
 	bi.pool = reserve(bi.pool_size, "tandem's own tables");
 }
 

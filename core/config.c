@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
+#include "lib/hex.h"
 #include "lib/string.h"
 #include "lib/print.h"
 #include "core/config.h"
@@ -64,6 +65,11 @@ static const struct cfg_key keys[] = {
 	KEY(link_window,    CFG_UINT, 1,       64,         64,       0),
 	KEY(link_test_version, CFG_UINT, 0,    255,        0,        0),
 	KEY(link_test_connect, CFG_UINT, 0,    1,          0,        0),
+	KEY(epoch,          CFG_UINT, 0,       1000000000, 0,        0),
+	KEY(epoch_counter,  CFG_STR,  0,       0,          0,        0),
+	KEY(replaycheck,    CFG_UINT, 0,       1000000,    0,        0),
+	KEY(replay_corrupt_epoch, CFG_UINT, 0, 1000000,    0,        0),
+	KEY(epoch_log,      CFG_SIZE, 1 * MIB, 1024 * MIB, 16 * MIB, 0),
 };
 
 struct span {
@@ -155,17 +161,6 @@ static void fmt_limit(char *buf, size_t size, const struct cfg_key *k,
 		tsnprintf(buf, size, "0x%llx", (unsigned long long)v);
 	else
 		tsnprintf(buf, size, "%llu", (unsigned long long)v);
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Decimal or 0x-hex digits at the start of v. Returns the number of

@@ -57,6 +57,15 @@ struct tandem_config {
 	/* tests only: connect the firmware's drivers to the NIC before
 	 * stopping them, as a firmware that used it would have */
 	uint8_t link_test_connect;
+	/* Epochs and record/replay (docs/epochs.md): epoch = units of
+	 * progress per epoch, 0 = off; epoch_counter auto | exact;
+	 * replaycheck = check that many epochs after boot;
+	 * replay_corrupt_epoch (tests) flips a logged value in that epoch. */
+	uint32_t epoch;
+	char epoch_counter[16];
+	uint32_t replaycheck;
+	uint32_t replay_corrupt_epoch;
+	uint64_t epoch_log;		/* log buffer, bytes */
 };
 
 /* Fill *cfg from text (len bytes, need not be NUL-terminated) read from

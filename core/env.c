@@ -57,6 +57,19 @@ bool env_random(bool seed, uint64_t *val)
 	return ok;
 }
 
+static const struct env_hooks *hooks;
+
+void env_set_hooks(const struct env_hooks *h)
+{
+	hooks = h;
+}
+
+void env_answered(const struct vcpu_exit *e)
+{
+	if (hooks && hooks->answered)
+		hooks->answered(e);
+}
+
 int env_console_byte(void)
 {
 	return console_guest_getc();

@@ -24,4 +24,16 @@ bool env_random(bool seed, uint64_t *val);
 /* Next byte typed on the guest console, or -1. */
 int env_console_byte(void);
 
+/* Record/replay plugs in here: ft/epoch.c installs a hook that sees
+ * core's answer to every exit (port reads, CPUID, MSRs, time stamps,
+ * random numbers) and logs it; replay serves the same answers from the
+ * log. NULL: none (the default). */
+struct vcpu_exit;
+struct env_hooks {
+	void (*answered)(const struct vcpu_exit *e);
+};
+void env_set_hooks(const struct env_hooks *h);
+/* core's answer to e is final: tell the hook. */
+void env_answered(const struct vcpu_exit *e);
+
 #endif

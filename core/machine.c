@@ -11,6 +11,7 @@
 #include "core/pit.h"
 #include "core/power.h"
 #include "core/vdev.h"
+#include "ft/epoch.h"
 #include "ft/ft.h"
 #include "core/vuart.h"
 #include "arch/x86/cpu.h"
@@ -24,6 +25,7 @@ static struct {
 	enum guest_state state;
 	const char *reset_reason;	/* guest asked for a restart */
 	bool halt_reported;
+	bool epoch_boundary;		/* epochs: between two epochs */
 	uint64_t tsc_first_entry;
 	uint64_t tsc_in_guest;		/* time inside vcpu_run */
 	uint64_t restarts;
@@ -130,6 +132,7 @@ static void handle_exit(struct vcpu_exit *e)
 		handle_hlt();
 		break;
 	case VCPU_EXIT_TIMER:
+	case VCPU_EXIT_BUDGET:
 		console_poll();
 		break;
 	case VCPU_EXIT_IRQ_WINDOW:
@@ -162,6 +165,25 @@ static void deliver_interrupts(void)
 		m.state = GUEST_RUNNING;
 }
 
+/* Epochs: interrupts reach the guest only between two epochs, so that
+ * each lands at an exactly reproducible point (docs/epochs.md). A halted
+ * guest waits at the boundary; the next epoch starts when it runs. */
+static void epoch_boundary(void)
+{
+	if (pic_has_interrupt() && vcpu_irq_ready(m.vcpu)) {
+		uint8_t vector = pic_ack();
+
+		vcpu_inject_irq(m.vcpu, vector);
+		epoch_irq(vector);
+		if (m.state == GUEST_HALTED)
+			m.state = GUEST_RUNNING;
+	}
+	if (m.state != GUEST_RUNNING)
+		return;
+	epoch_begin();
+	m.epoch_boundary = false;
+}
+
 static void restart_guest(void)
 {
 	struct guest_start gs;
@@ -170,6 +192,7 @@ static void restart_guest(void)
 	pr("guest restart (%s)\n", m.reset_reason);
 	m.reset_reason = NULL;
 	m.restarts++;
+	m.epoch_boundary = true;
 	if (guest_load(m.bi, &gs, err, sizeof(err))) {
 		pr("%s\n", err);
 		power_off(STATUS_BAD_INPUT);
@@ -199,8 +222,13 @@ static void machine_step(void)
 	vuart_poll();
 	if (m.reset_reason)
 		restart_guest();
-	if (m.state == GUEST_RUNNING || m.state == GUEST_HALTED)
+	if (epoch_on()) {
+		if (m.epoch_boundary &&
+		    (m.state == GUEST_RUNNING || m.state == GUEST_HALTED))
+			epoch_boundary();
+	} else if (m.state == GUEST_RUNNING || m.state == GUEST_HALTED) {
 		deliver_interrupts();
+	}
 	if (m.state != GUEST_RUNNING) {
 		console_poll();
 		cpu_relax();
@@ -210,7 +238,10 @@ static void machine_step(void)
 	t0 = rdtsc();
 	vcpu_run(m.vcpu, &m.exit);
 	m.tsc_in_guest += rdtsc() - t0;
+	if (epoch_exit(&m.exit))
+		m.epoch_boundary = true;
 	handle_exit(&m.exit);
+	env_answered(&m.exit);
 	vcpu_complete(m.vcpu, &m.exit);
 	check_panic();
 }
@@ -244,6 +275,9 @@ void machine_run(struct boot_info *bi, const struct guest_start *gs)
 		pr("cannot create the vcpu: %s\n", err);
 		power_off(STATUS_HOST_FAULT);
 	}
+	if (epoch_init(bi, m.vcpu))
+		power_off(STATUS_BAD_INPUT);
+	m.epoch_boundary = true;
 	vdev_reset_all();
 	guestlog_reset();
 	guest_start(m.vcpu, gs);
@@ -317,11 +351,13 @@ void machine_reboot(void)
 
 void machine_guest_poweroff(void)
 {
+	epoch_guest_ending();
 	pr("guest powered off\n");
 	power_off(0);
 }
 
 void machine_guest_reset(const char *how)
 {
+	epoch_guest_ending();
 	m.reset_reason = how;
 }

@@ -3,6 +3,7 @@
 #include "core/monitor.h"
 #include "core/machine.h"
 #include "drivers/serial.h"
+#include "ft/epoch.h"
 #include "ft/ft.h"
 #include "lib/print.h"
 #include "lib/string.h"
@@ -79,6 +80,32 @@ static void cmd_linktest(int argc, char **argv)
 	ft_cmd_linktest(mib);
 }
 
+static void cmd_epoch(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	epoch_print_status();
+}
+
+static void cmd_replaycheck(int argc, char **argv)
+{
+	uint32_t n = 0;
+
+	(void)argc;
+	for (const char *p = argv[0]; *p; p++) {
+		if (*p < '0' || *p > '9' || n > 1000000) {
+			pr("usage: replaycheck N (1 to 1000000 epochs)\n");
+			return;
+		}
+		n = n * 10 + (uint32_t)(*p - '0');
+	}
+	if (!n || n > 1000000) {
+		pr("usage: replaycheck N (1 to 1000000 epochs)\n");
+		return;
+	}
+	epoch_replaycheck(n);
+}
+
 static const struct monitor_cmd commands[] = {
 	{ "help", "", "list commands", 0, 0, cmd_help },
 	{ "status", "", "uptime, guest state, VM exits by reason", 0, 0,
@@ -93,6 +120,10 @@ static const struct monitor_cmd commands[] = {
 	  cmd_link },
 	{ "linktest", "MiB", "send MiB to the peer: RTT, throughput, digest",
 	  1, 1, cmd_linktest },
+	{ "epoch", "", "epochs: counter, E, epochs run, epoch-end cost, log",
+	  0, 0, cmd_epoch },
+	{ "replaycheck", "N", "record N epochs, restore, replay, compare", 1,
+	  1, cmd_replaycheck },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

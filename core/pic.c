@@ -2,6 +2,7 @@
  * initialisation, OCW1 mask, OCW2 end-of-interrupt, OCW3 register select
  * and poll. Fixed priority (IRQ 0 highest); rotation and special mask
  * mode are accepted and ignored, as Linux and the test guests use neither. */
+#include "core/vdev.h"
 #include "core/pic.h"
 #include "lib/print.h"
 #include "lib/string.h"
@@ -247,3 +248,5 @@ const struct vdev pic_elcr_dev = {
 	.name = "elcr", .base = 0x4d0, .len = 2,
 	.read = elcr_read, .write = elcr_write,
 };
+
+const struct vdev_state pic_state = { &pics, sizeof(pics) };

@@ -3,6 +3,7 @@
  * loaded, so the timer costs nothing while the guest does not look.
  * Modes 0, 2, 3 and 4 are modelled (what PC software uses); modes 1 and 5
  * behave as 0 and 4. BCD counting is not supported. */
+#include "core/vdev.h"
 #include "core/pit.h"
 #include "core/env.h"
 #include "core/pic.h"
@@ -306,3 +307,5 @@ const struct vdev port61_dev = {
 	.name = "port61", .base = 0x61, .len = 1,
 	.read = port61_read, .write = port61_write,
 };
+
+const struct vdev_state pit_state = { &pit, sizeof(pit) };

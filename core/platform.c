@@ -1,3 +1,4 @@
+#include "core/vdev.h"
 #include "core/platform.h"
 #include "core/acpi.h"
 #include "core/env.h"
@@ -140,3 +141,5 @@ const struct vdev kbc_cmd_dev = {
 	.name = "kbc-cmd", .base = 0x64, .len = 1,
 	.read = kbc_read, .write = kbc_cmd_write,
 };
+
+const struct vdev_state platform_state = { &plat, sizeof(plat) };

@@ -19,8 +19,21 @@ static void __attribute__((noreturn)) halt_forever(void)
 	}
 }
 
+static void (*before_off)(void);
+
+void power_notify(void (*fn)(void))
+{
+	before_off = fn;
+}
+
 void power_off(uint32_t status)
 {
+	void (*fn)(void) = before_off;
+
+	/* once: the notifier may itself power off */
+	before_off = NULL;
+	if (fn)
+		fn();
 	pr("power off (status 0x%x)\n", status);
 	serial_flush();
 	/* an emulator's debug-exit port ends the run with this status */

@@ -12,10 +12,14 @@ enum tandem_status {
 	STATUS_GUEST_FAULT	= 0x42,	/* guest stopped on a fault */
 	STATUS_HOST_FAULT	= 0x43,	/* tandem could not go on */
 	STATUS_OPERATOR		= 0x44,	/* monitor 'poweroff' */
+	STATUS_REPLAY_DIVERGED	= 0x45,	/* replaycheck found a divergence */
 };
 
 void power_init(const struct boot_info *bi);
 void power_off(uint32_t status) __attribute__((noreturn));
+/* fn runs once at the start of the next power_off (replaycheck finishes
+ * a check the guest's power-off cut short); NULL: none. */
+void power_notify(void (*fn)(void));
 void power_reboot(void) __attribute__((noreturn));
 
 #endif

@@ -2,6 +2,7 @@
  * wall clock at boot plus virtual time; status registers A-D; no
  * interrupts (periodic, alarm and update-ended interrupts are never
  * raised, and register C reads 0). */
+#include "core/vdev.h"
 #include "core/rtc.h"
 #include "core/env.h"
 #include "lib/string.h"
@@ -98,3 +99,5 @@ const struct vdev rtc_dev = {
 	.name = "rtc", .base = 0x70, .len = 2,
 	.read = rtc_read, .write = rtc_write,
 };
+
+const struct vdev_state rtc_state = { &rtc, sizeof(rtc) };

@@ -31,6 +31,41 @@ void vdev_reset_all(void)
 	platform_reset();
 }
 
+static const struct vdev_state *const states[] = {
+	&vuart_state, &pic_state, &pit_state, &rtc_state, &platform_state,
+};
+
+#define NSTATES	(sizeof(states) / sizeof(*states))
+
+size_t vdev_state_size(void)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < NSTATES; i++)
+		n += states[i]->size;
+	return n;
+}
+
+void vdev_save(void *buf)
+{
+	uint8_t *p = buf;
+
+	for (unsigned i = 0; i < NSTATES; i++) {
+		memcpy(p, states[i]->data, states[i]->size);
+		p += states[i]->size;
+	}
+}
+
+void vdev_restore(const void *buf)
+{
+	const uint8_t *p = buf;
+
+	for (unsigned i = 0; i < NSTATES; i++) {
+		memcpy(states[i]->data, p, states[i]->size);
+		p += states[i]->size;
+	}
+}
+
 static uint8_t port_logged[65536 / 8];
 
 static const struct vdev *find(uint16_t port)

@@ -5,6 +5,7 @@
 #define CORE_VDEV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct vdev {
@@ -20,6 +21,19 @@ void vdev_port_write(uint16_t port, uint8_t size, uint32_t val);
 
 /* Every device model's state back to power-on. */
 void vdev_reset_all(void);
+
+/* All device models' state as one blob, for snapshots: the size, and a
+ * copy out or in. Device state holds no pointers. */
+size_t vdev_state_size(void);
+void vdev_save(void *buf);
+void vdev_restore(const void *buf);
+
+struct vdev_state {
+	void *data;
+	size_t size;
+};
+extern const struct vdev_state vuart_state, pic_state, pit_state,
+	rtc_state, platform_state;
 
 extern const struct vdev exitport_dev;	/* isa-debug-exit at 0xf4 */
 

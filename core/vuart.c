@@ -2,6 +2,7 @@
  * serial console; input comes through the env seam. Transmission is
  * instant: THR is empty again as soon as it is written, so the
  * transmitter-empty interrupt follows every write the guest lets it. */
+#include "core/vdev.h"
 #include "core/vuart.h"
 #include "core/console.h"
 #include "core/env.h"
@@ -215,3 +216,5 @@ const struct vdev vuart_dev = {
 	.read = vuart_read,
 	.write = vuart_write,
 };
+
+const struct vdev_state vuart_state = { &uart, sizeof(uart) };

@@ -27,6 +27,7 @@ enum vcpu_exit_kind {
 	VCPU_EXIT_RDSEED,
 	VCPU_EXIT_HLT,		/* guest halted (instruction completed) */
 	VCPU_EXIT_TIMER,	/* deadline or poll quantum reached */
+	VCPU_EXIT_BUDGET,	/* the progress budget is used up */
 	VCPU_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
 	VCPU_EXIT_MEM,		/* access to a guest-physical address
 				 * outside RAM: mem */
@@ -133,5 +134,48 @@ void vcpu_dump(struct vcpu *v);
 size_t vcpu_exit_counts(struct vcpu *v, struct vcpu_exit_count *out,
 			size_t max);
 uint64_t vcpu_exits_total(struct vcpu *v);
+
+/* ---- Epochs: progress counter, state digest, snapshot (vmx_counter.c,
+ * vmx_state.c; docs/epochs.md) ---- */
+
+enum vcpu_counter_kind {
+	VCPU_COUNTER_NONE,
+	/* guest instructions, exactly: the VMX-preemption timer where it
+	 * counts instructions (Bochs), proven by self-test */
+	VCPU_COUNTER_EXACT,
+};
+
+/* Self-test the exact counter on a scratch snippet (guest RAM at
+ * gpa 0x8000 is borrowed and restored; the guest entry state must be
+ * set afterwards) and turn it on. 0, or -1 with why. */
+int vcpu_counter_enable(struct vcpu *v, char *why, size_t len);
+enum vcpu_counter_kind vcpu_counter_kind(struct vcpu *v);
+const char *vcpu_counter_name(enum vcpu_counter_kind k);
+/* Units of progress retired by the guest since the counter was enabled.
+ * Only instructions the guest itself retires count: those tandem
+ * completes after an exit (CPUID, I/O...) do not. */
+uint64_t vcpu_progress(struct vcpu *v);
+/* Exit with VCPU_EXIT_BUDGET after exactly 'units' more units (at the
+ * instruction boundary reached then); UINT64_MAX: no budget. */
+void vcpu_set_budget(struct vcpu *v, uint64_t units);
+
+/* Registers an epoch digest compares, in a fixed order. */
+#define VCPU_DIGEST_REGS	24
+void vcpu_digest_regs(struct vcpu *v, uint64_t out[VCPU_DIGEST_REGS]);
+const char *vcpu_digest_reg_name(unsigned i);
+
+/* Track guest writes to RAM (EPT accessed/dirty flags, SDM 29.3.5).
+ * false: the CPU cannot. */
+bool vcpu_dirty_log_enable(struct vcpu *v);
+/* Call fn for each guest page frame written since the last call, in
+ * ascending order, and start over. */
+void vcpu_dirty_pages(struct vcpu *v, void (*fn)(uint64_t gfn, void *arg),
+		      void *arg);
+
+/* The vcpu's whole state (VMCS guest state, entry event, registers,
+ * completion owed), to restore on the same backend. */
+size_t vcpu_state_size(void);
+void vcpu_save(struct vcpu *v, void *buf);
+void vcpu_restore(struct vcpu *v, const void *buf);
 
 #endif

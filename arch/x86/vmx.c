@@ -294,6 +294,9 @@ struct vcpu *vcpu_create(uint8_t *ram, uint64_t size, uint64_t poll_tsc,
 	}
 	if (setup_controls(v, err, len) || setup_bitmaps())
 		return NULL;
+	v->eptp = eptp;
+	v->ept_pml4 = (uint64_t *)(eptp & ~0xfffull);
+	v->budget = UINT64_MAX;
 	vmwrite(EPT_POINTER, eptp);
 	setup_host_state(stack + HOST_STACK_PAGES * PAGE_SIZE);
 	setup_cr_masks(v);
@@ -422,7 +425,7 @@ static uint64_t timer_value(struct vcpu *v)
 	}
 	if (ticks > 0xffffffffull)
 		ticks = 0xffffffffull;
-	return ticks < 2 ? 2 : ticks;
+	return vmx_counter_timer(v, ticks < 2 ? 2 : ticks);
 }
 
 static void entry_failed(struct vcpu *v, int rc, struct vcpu_exit *e)
@@ -451,6 +454,10 @@ void vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 	for (;;) {
 		int rc;
 
+		if (v->counting && !v->budget) {
+			e->kind = VCPU_EXIT_BUDGET;
+			return;
+		}
 		if (v->poll_ticks)
 			vmwrite(PREEMPTION_TIMER, timer_value(v));
 		rc = vmx_enter(&v->regs, v->launched);
@@ -459,8 +466,12 @@ void vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 			return;
 		}
 		v->launched = true;
-		if (vmx_handle_exit(v, e))
-			return;
+		vmx_counter_exit(v);
+		if (!vmx_handle_exit(v, e))
+			continue;
+		if (e->kind == VCPU_EXIT_TIMER && v->counting && !v->budget)
+			e->kind = VCPU_EXIT_BUDGET;
+		return;
 	}
 }
 

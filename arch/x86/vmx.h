@@ -49,6 +49,13 @@ struct vcpu {
 	uint64_t exits[VMX_EXIT_REASONS];
 	uint64_t exits_total;
 	void *vmcs;
+	uint64_t *ept_pml4;
+	uint64_t eptp;
+	/* epoch counter (vmx_counter.c) */
+	bool counting;
+	uint64_t budget;		/* units left; UINT64_MAX = none */
+	uint64_t progress;		/* units retired since enabled */
+	uint64_t armed;			/* preemption timer of this entry */
 };
 
 /* CR0/CR4 as the guest sees them: bits it owns from the real register,
@@ -81,6 +88,14 @@ int vmx_guest_linear_to_phys(struct vcpu *v, uint64_t gla, uint64_t *gpa);
 
 /* EPT over [0, size) -> ram; returns the EPT pointer, 0 on no memory. */
 uint64_t ept_build(uint8_t *ram, uint64_t size);
+/* Report and clear the dirty flags of EPT leaves (A/D on, SDM 29.3.5). */
+void ept_collect_dirty(uint64_t *pml4, void (*fn)(uint64_t gfn, void *arg),
+		       void *arg);
+
+/* Counter hooks of vcpu_run: the timer value of the next entry, the
+ * accounting after each exit. */
+uint64_t vmx_counter_timer(struct vcpu *v, uint64_t ticks);
+void vmx_counter_exit(struct vcpu *v);
 
 const char *vmx_exit_name(uint32_t reason);
 const char *vmx_instr_error_name(uint32_t err);

@@ -35,3 +35,21 @@ fuzz:
 	@$(FUZZ_SEED) $(BUILD)/fuzz/corpus
 	cd $(BUILD)/fuzz && ./fuzz_link -max_total_time=$(FUZZ_TIME) \
 		-max_len=1600 -print_final_stats=1 corpus
+
+# The epoch log decoder (ft/eplog.c): make fuzz-eplog, FUZZ_TIME seconds.
+FUZZ_EPLOG_SRC := tests/fuzz/fuzz_eplog.c ft/eplog.c ft/crc32c.c lib/print.c
+FUZZ_EPLOG_BIN := $(BUILD)/fuzz/fuzz_eplog
+
+$(FUZZ_EPLOG_BIN): $(FUZZ_EPLOG_SRC) ft/eplog.h ft/crc32c.h tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(FUZZ_EPLOG_SRC) -o $@
+
+.PHONY: fuzz-eplog
+fuzz-eplog:
+	@tools/deps fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_EPLOG_BIN)
+	@mkdir -p $(BUILD)/fuzz/corpus-eplog
+	cd $(BUILD)/fuzz && ./fuzz_eplog -max_total_time=$(FUZZ_TIME) \
+		-max_len=4096 -print_final_stats=1 corpus-eplog

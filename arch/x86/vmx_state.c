@@ -1,0 +1,139 @@
+/* Guest state for epochs: the registers an epoch digest compares, EPT
+ * dirty tracking, and save/restore of the whole vcpu for snapshots. */
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmx.h"
+#include "lib/string.h"
+
+#define EPTP_AD		(1ull << 6)	/* enable A/D flags (SDM 25.6.11) */
+#define EPT_CAP_AD	(1ull << 21)	/* IA32_VMX_EPT_VPID_CAP (A.10) */
+
+static const char *const reg_names[VCPU_DIGEST_REGS] = {
+	"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
+	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+	"rip", "rflags", "cr0", "cr3", "cr4", "efer", "interruptibility",
+	"pending event",
+};
+
+const char *vcpu_digest_reg_name(unsigned i)
+{
+	return i < VCPU_DIGEST_REGS ? reg_names[i] : "?";
+}
+
+void vcpu_digest_regs(struct vcpu *v, uint64_t out[VCPU_DIGEST_REGS])
+{
+	const struct vcpu_regs *r = &v->regs;
+	const uint64_t gprs[16] = {
+		r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp,
+		vmread(GUEST_RSP), r->r8, r->r9, r->r10, r->r11, r->r12,
+		r->r13, r->r14, r->r15,
+	};
+
+	memcpy(out, gprs, sizeof(gprs));
+	out[16] = vmread(GUEST_RIP);
+	out[17] = vmread(GUEST_RFLAGS);
+	out[18] = vmx_guest_cr0(v);
+	out[19] = vmread(GUEST_CR3);
+	out[20] = vmx_guest_cr4(v);
+	out[21] = vmread(GUEST_EFER);
+	out[22] = vmread(GUEST_INTERRUPTIBILITY);
+	out[23] = vmread(ENTRY_INTR_INFO);
+}
+
+static void invept(uint64_t eptp)
+{
+	struct { uint64_t eptp, rsvd; } desc = { eptp, 0 };
+	uint64_t type = 1;	/* single-context (SDM 31.3, INVEPT) */
+
+	__asm__ volatile("invept %0, %1" : : "m"(desc), "r"(type)
+			 : "cc", "memory");
+}
+
+bool vcpu_dirty_log_enable(struct vcpu *v)
+{
+	if (!(rdmsr(MSR_VMX_PROC2) >> 32 & PROC2_EPT) ||
+	    !(rdmsr(MSR_VMX_EPT_VPID_CAP) & EPT_CAP_AD))
+		return false;
+	v->eptp |= EPTP_AD;
+	vmwrite(EPT_POINTER, v->eptp);
+	invept(v->eptp);
+	return true;
+}
+
+void vcpu_dirty_pages(struct vcpu *v, void (*fn)(uint64_t gfn, void *arg),
+		      void *arg)
+{
+	ept_collect_dirty(v->ept_pml4, fn, arg);
+	/* cleared flags are set again only by walks that miss the TLB */
+	invept(v->eptp);
+}
+
+/* VMCS fields that make up the guest: guest-state area (SDM 25.4), the
+ * read shadows, and the event and mode an entry will inject or load. */
+static const uint32_t fields[] = {
+	0x800, 0x802, 0x804, 0x806, 0x808, 0x80a, 0x80c, 0x80e,
+	0x4800, 0x4802, 0x4804, 0x4806, 0x4808, 0x480a, 0x480c, 0x480e,
+	0x4810, 0x4812,
+	0x4814, 0x4816, 0x4818, 0x481a, 0x481c, 0x481e, 0x4820, 0x4822,
+	0x6806, 0x6808, 0x680a, 0x680c, 0x680e, 0x6810, 0x6812, 0x6814,
+	0x6816, 0x6818,
+	GUEST_CR0, GUEST_CR3, GUEST_CR4, GUEST_DR7, GUEST_RSP, GUEST_RIP,
+	GUEST_RFLAGS, GUEST_PENDING_DBG, GUEST_SYSENTER_ESP,
+	GUEST_SYSENTER_EIP, GUEST_SYSENTER_CS, GUEST_INTERRUPTIBILITY,
+	GUEST_ACTIVITY_STATE, GUEST_DEBUGCTL, GUEST_PAT, GUEST_EFER,
+	GUEST_PDPTE0, GUEST_PDPTE0 + 2, GUEST_PDPTE0 + 4, GUEST_PDPTE0 + 6,
+	CR0_READ_SHADOW, CR4_READ_SHADOW, ENTRY_CONTROLS, ENTRY_INTR_INFO,
+	ENTRY_EXCEPTION_ERRCODE, ENTRY_INSTR_LEN, PROC_CONTROLS,
+};
+
+#define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
+
+struct vcpu_state {
+	uint32_t version, nfields;
+	uint64_t vmcs[NFIELDS];
+	struct vcpu_regs regs;
+	uint32_t pending, exit_reason;
+	uint64_t exit_qual, tsc_aux;
+	uint16_t io_count;
+	uint8_t io_string, io_rep, io_addr_size;
+};
+
+size_t vcpu_state_size(void)
+{
+	return sizeof(struct vcpu_state);
+}
+
+void vcpu_save(struct vcpu *v, void *buf)
+{
+	struct vcpu_state s = { .version = 1, .nfields = NFIELDS };
+
+	for (unsigned i = 0; i < NFIELDS; i++)
+		s.vmcs[i] = vmread(fields[i]);
+	s.regs = v->regs;
+	s.pending = v->pending;
+	s.exit_reason = v->exit_reason;
+	s.exit_qual = v->exit_qual;
+	s.tsc_aux = v->tsc_aux;
+	s.io_count = v->io_count;
+	s.io_string = v->io_string;
+	s.io_rep = v->io_rep;
+	s.io_addr_size = v->io_addr_size;
+	memcpy(buf, &s, sizeof(s));
+}
+
+void vcpu_restore(struct vcpu *v, const void *buf)
+{
+	struct vcpu_state s;
+
+	memcpy(&s, buf, sizeof(s));
+	for (unsigned i = 0; i < NFIELDS; i++)
+		vmwrite(fields[i], s.vmcs[i]);
+	v->regs = s.regs;
+	v->pending = s.pending;
+	v->exit_reason = s.exit_reason;
+	v->exit_qual = s.exit_qual;
+	v->tsc_aux = s.tsc_aux;
+	v->io_count = s.io_count;
+	v->io_string = s.io_string;
+	v->io_rep = s.io_rep;
+	v->io_addr_size = s.io_addr_size;
+}

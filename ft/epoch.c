@@ -1,0 +1,674 @@
+/* The epoch engine: record and replay of the guest in one host
+ * (ft/epoch.h, docs/epochs.md). */
+#include "ft/epoch.h"
+#include "ft/crc32c.h"
+#include "ft/digest.h"
+#include "ft/eplog.h"
+#include "ft/snapshot.h"
+#include "core/env.h"
+#include "core/power.h"
+#include "core/vdev.h"
+#include "arch/x86/cpu.h"
+#include "lib/palloc.h"
+#include "lib/print.h"
+#include "lib/string.h"
+
+enum check_phase { CHECK_NONE, CHECK_ARMED, CHECK_RECORDING };
+
+struct position {
+	uint64_t start;		/* vcpu_progress() at the epoch start */
+	uint64_t at;		/* progress in the epoch at the last exit */
+	uint32_t sub;		/* instruction exits seen at 'at' */
+};
+
+static struct {
+	bool on;
+	struct vcpu *v;
+	const struct boot_info *bi;
+	uint32_t e;			/* units per epoch */
+	uint32_t epoch;			/* current epoch, from 1 */
+	struct position pos;
+	struct eplog log;
+	uint64_t log_bytes;		/* appended since boot */
+	struct eplog_page *pages;	/* dirty list of this epoch end */
+	uint32_t npages, max_pages;
+	uint8_t *end_buf;		/* END payload being built */
+	uint8_t *snap_buf;
+	size_t snap_cap;
+	uint8_t *s1_buf;		/* vcpu + devices at the check's end */
+	/* replaycheck */
+	enum check_phase phase;
+	uint32_t check_n, check_first, check_done;
+	uint32_t corrupt_epoch;
+	size_t last_input;		/* log offset of the last input */
+	/* statistics */
+	uint64_t epochs, irqs;
+	uint64_t end_tsc_total, end_tsc_max;
+	bool dirty_ok;
+} ep;
+
+bool epoch_on(void)
+{
+	return ep.on;
+}
+
+/* ---- digest ---------------------------------------------------------- */
+
+static void add_page(uint64_t gfn, void *arg)
+{
+	(void)arg;
+	if (ep.npages < ep.max_pages)
+		ep.pages[ep.npages++] = (struct eplog_page){
+			(uint32_t)gfn,
+			digest_page(ep.bi->guest_mem + gfn * PAGE_SIZE) };
+}
+
+static void ignore_page(uint64_t gfn, void *arg)
+{
+	(void)gfn;
+	(void)arg;
+}
+
+/* The END payload for the state at the last exit. */
+static uint32_t build_end(uint8_t kind)
+{
+	struct eplog_end *end = (struct eplog_end *)ep.end_buf;
+	uint64_t t0 = rdtsc();
+
+	memset(end, 0, sizeof(*end));
+	end->kind = kind;
+	end->sub = ep.pos.sub;
+	end->progress = ep.pos.at;
+	vcpu_digest_regs(ep.v, end->regs);
+	ep.npages = 0;
+	if (ep.dirty_ok)
+		vcpu_dirty_pages(ep.v, add_page, NULL);
+	end->ndirty = ep.npages;
+	end->mem = digest_mem(ep.pages, ep.npages);
+	memcpy(ep.end_buf + sizeof(*end), ep.pages,
+	       ep.npages * sizeof(struct eplog_page));
+	t0 = rdtsc() - t0;
+	ep.end_tsc_total += t0;
+	if (t0 > ep.end_tsc_max)
+		ep.end_tsc_max = t0;
+	return sizeof(*end) + ep.npages * sizeof(struct eplog_page);
+}
+
+/* ---- log ------------------------------------------------------------- */
+
+static void log_append(uint8_t type, const void *payload, uint32_t len)
+{
+	size_t before = ep.log.len;
+
+	if (eplog_append(&ep.log, type, ep.epoch, payload, len)) {
+		if (ep.phase == CHECK_RECORDING) {
+			pr("replaycheck: log full (%lu bytes, epoch_log): "
+			   "check abandoned\n", (unsigned long)ep.log.cap);
+			ep.phase = CHECK_NONE;
+		}
+		/* outside a check nobody reads the log yet: start over */
+		eplog_init(&ep.log, ep.log.buf, ep.log.cap);
+		before = ep.log.len;
+		eplog_append(&ep.log, type, ep.epoch, payload, len);
+	}
+	/* a value the guest reads (not an OUT, logged only to check the
+	 * request) */
+	if (type != EPLOG_END && type != EPLOG_IRQ &&
+	    !(type == EPLOG_IO && !((const uint8_t *)payload)[3]))
+		ep.last_input = before;
+	ep.log_bytes += ep.log.len - before;
+}
+
+/* Payload of core's answer to e; 0 for exits that take no input. */
+static uint32_t answer_payload(const struct vcpu_exit *e, uint8_t *p,
+			       uint8_t *type)
+{
+	switch (e->kind) {
+	case VCPU_EXIT_IO: {
+		uint32_t n = e->io.in ? (uint32_t)e->io.count * e->io.size : 0;
+
+		*type = EPLOG_IO;
+		memcpy(p, &e->io.port, 2);
+		p[2] = e->io.size;
+		p[3] = e->io.in;
+		memcpy(p + 4, &e->io.count, 2);
+		memcpy(p + 6, e->io.data, n);
+		return 6 + n;
+	}
+	case VCPU_EXIT_CPUID:
+		*type = EPLOG_CPUID;
+		memcpy(p, &e->cpuid, 24);
+		return 24;
+	case VCPU_EXIT_MSR_READ:
+	case VCPU_EXIT_MSR_WRITE:
+		*type = EPLOG_MSR;
+		memcpy(p, &e->msr.index, 4);
+		p[4] = e->kind == VCPU_EXIT_MSR_WRITE;
+		p[5] = e->msr.fault;
+		memcpy(p + 6, &e->msr.value, 8);
+		return 14;
+	case VCPU_EXIT_RDTSC:
+		*type = EPLOG_TSC;
+		memcpy(p, &e->val.value, 8);
+		return 8;
+	case VCPU_EXIT_RDRAND:
+	case VCPU_EXIT_RDSEED:
+		*type = EPLOG_RAND;
+		p[0] = e->kind == VCPU_EXIT_RDSEED;
+		p[1] = e->val.ok;
+		memcpy(p + 2, &e->val.value, 8);
+		return 10;
+	default:
+		return 0;
+	}
+}
+
+static void answered(const struct vcpu_exit *e)
+{
+	uint8_t p[8 + VCPU_IO_MAX], type = 0;
+	uint32_t len = answer_payload(e, p, &type);
+
+	if (len)
+		log_append(type, p, len);
+}
+
+static const struct env_hooks record_hooks = { .answered = answered };
+
+/* Test knob: flip the low byte of the last value logged in this epoch (its CRC
+ * made good again, so only replay can tell); false if it logged none. */
+static bool corrupt_last_input(void)
+{
+	uint8_t *r = ep.log.buf + ep.last_input;
+	uint32_t len, epoch, crc;
+	size_t at;
+
+	if (ep.last_input < EPLOG_HDR)
+		return false;
+	memcpy(&epoch, r + 4, 4);
+	memcpy(&len, r + 8, 4);
+	if (epoch != ep.epoch)
+		return false;
+	switch (r[0]) {
+	case EPLOG_IO: at = 6; break;
+	case EPLOG_CPUID: at = 8; break;
+	case EPLOG_MSR: at = 6; break;
+	case EPLOG_TSC: at = 0; break;
+	case EPLOG_RAND: at = 2; break;
+	default: return false;
+	}
+	if (at >= len)
+		return false;
+	r[EPLOG_REC_HDR + at] ^= 0xff;
+	crc = crc32c(0, r, EPLOG_REC_HDR + len);
+	memcpy(r + EPLOG_REC_HDR + len, &crc, 4);
+	pr("replaycheck: test: flipped the low byte of the %s value logged last "
+	   "in epoch %u\n", eplog_type_name(r[0]), ep.epoch);
+	return true;
+}
+
+/* ---- snapshot ---------------------------------------------------------- */
+
+/* The whole guest: vcpu, devices, RAM (ft/snapshot.h). */
+static int snapshot_take(void)
+{
+	struct snap s;
+	void *p;
+
+	snap_init(&s, ep.snap_buf, ep.snap_cap);
+	p = snap_add(&s, "vcpu", vcpu_state_size());
+	if (!p)
+		return -1;
+	vcpu_save(ep.v, p);
+	p = snap_add(&s, "devices", vdev_state_size());
+	if (!p)
+		return -1;
+	vdev_save(p);
+	p = snap_add(&s, "ram", ep.bi->guest_mem_size);
+	if (!p)
+		return -1;
+	memcpy(p, ep.bi->guest_mem, ep.bi->guest_mem_size);
+	return 0;
+}
+
+static int snapshot_restore(bool ram)
+{
+	const void *vc, *dv, *rm;
+	uint64_t lv, ld, lr;
+
+	vc = snap_find(ep.snap_buf, ep.snap_cap, "vcpu", &lv);
+	dv = snap_find(ep.snap_buf, ep.snap_cap, "devices", &ld);
+	rm = snap_find(ep.snap_buf, ep.snap_cap, "ram", &lr);
+	if (!vc || lv != vcpu_state_size() || !dv ||
+	    ld != vdev_state_size() || !rm || lr != ep.bi->guest_mem_size)
+		return -1;
+	vcpu_restore(ep.v, vc);
+	vdev_restore(dv);
+	if (ram)
+		memcpy(ep.bi->guest_mem, rm, lr);
+	return 0;
+}
+
+/* ---- replay ------------------------------------------------------------ */
+
+struct replay {
+	struct eplog_reader rd;
+	struct eplog_end want;		/* END of the epoch being replayed */
+	const struct eplog_page *want_pages;
+	uint32_t epoch;
+	char why[200];
+};
+
+static bool is_instruction_exit(enum vcpu_exit_kind k)
+{
+	switch (k) {
+	case VCPU_EXIT_IO: case VCPU_EXIT_CPUID: case VCPU_EXIT_MSR_READ:
+	case VCPU_EXIT_MSR_WRITE: case VCPU_EXIT_RDTSC:
+	case VCPU_EXIT_RDRAND: case VCPU_EXIT_RDSEED: case VCPU_EXIT_HLT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void track(struct position *pos, const struct vcpu_exit *e)
+{
+	uint64_t at = vcpu_progress(ep.v) - pos->start;
+
+	if (at != pos->at) {
+		pos->at = at;
+		pos->sub = 0;
+	}
+	if (is_instruction_exit(e->kind))
+		pos->sub++;
+}
+
+static int next_rec(struct replay *r, struct eplog_rec *rec)
+{
+	int rc = eplog_next(&r->rd, rec, r->why, sizeof(r->why));
+
+	if (!rc)
+		tsnprintf(r->why, sizeof(r->why), "the log ended");
+	return rc == 1 ? 0 : -1;
+}
+
+/* Find this epoch's END ahead of its inputs. */
+static int find_end(struct replay *r)
+{
+	struct eplog_reader ahead = r->rd;
+	struct eplog_rec rec;
+
+	for (;;) {
+		int rc = eplog_next(&ahead, &rec, r->why, sizeof(r->why));
+
+		if (rc <= 0) {
+			if (!rc)
+				tsnprintf(r->why, sizeof(r->why), "no end "
+					  "of epoch %u in the log", r->epoch);
+			return -1;
+		}
+		if (rec.type == EPLOG_END && rec.epoch == r->epoch)
+			break;
+	}
+	memcpy(&r->want, rec.payload, sizeof(r->want));
+	r->want_pages = (const struct eplog_page *)
+			(rec.payload + sizeof(r->want));
+	return 0;
+}
+
+/* Serve exit e from the next log record. */
+static int replay_answer(struct replay *r, struct vcpu_exit *e)
+{
+	uint8_t mine[8 + VCPU_IO_MAX], type = 0;
+	uint32_t len = answer_payload(e, mine, &type);
+	struct eplog_rec rec;
+
+	if (!len)
+		return 0;
+	if (next_rec(r, &rec))
+		return -1;
+	/* the request must match: same kind, port/leaf/MSR, size */
+	if (rec.type != type || rec.len != len ||
+	    memcmp(rec.payload, mine, type == EPLOG_CPUID ? 8 :
+		   type == EPLOG_IO ? 6 : type == EPLOG_MSR ? 5 :
+		   type == EPLOG_RAND ? 1 : 0)) {
+		tsnprintf(r->why, sizeof(r->why), "the guest asked for %s "
+			  "but record %lu (offset %lu) is %s",
+			  eplog_type_name(type), (unsigned long)rec.index,
+			  (unsigned long)rec.offset, eplog_type_name(rec.type));
+		return -1;
+	}
+	switch (type) {
+	case EPLOG_IO:
+		memcpy(e->io.data, rec.payload + 6, len - 6);
+		break;
+	case EPLOG_CPUID:
+		memcpy(&e->cpuid, rec.payload, 24);
+		break;
+	case EPLOG_MSR:
+		e->msr.fault = rec.payload[5];
+		memcpy(&e->msr.value, rec.payload + 6, 8);
+		break;
+	case EPLOG_TSC:
+		memcpy(&e->val.value, rec.payload, 8);
+		break;
+	case EPLOG_RAND:
+		e->val.ok = rec.payload[1];
+		memcpy(&e->val.value, rec.payload + 2, 8);
+		break;
+	}
+	return 0;
+}
+
+/* Compare the state at this epoch end with what record logged. */
+static int compare_end(struct replay *r)
+{
+	const struct eplog_end *got;
+	struct eplog_rec rec;
+	uint32_t gfn;
+	int reg;
+
+	build_end(r->want.kind);
+	got = (const struct eplog_end *)ep.end_buf;
+	reg = digest_first_reg(r->want.regs, got->regs, EPLOG_REGS);
+	if (reg >= 0) {
+		tsnprintf(r->why, sizeof(r->why), "register %s: recorded "
+			  "0x%lx, replayed 0x%lx", vcpu_digest_reg_name(reg),
+			  (unsigned long)r->want.regs[reg],
+			  (unsigned long)got->regs[reg]);
+		return -1;
+	}
+	if (!digest_first_page(r->want_pages, r->want.ndirty, ep.pages,
+			       ep.npages, &gfn)) {
+		tsnprintf(r->why, sizeof(r->why), "guest page 0x%lx differs",
+			  (unsigned long)gfn << 12);
+		return -1;
+	}
+	/* inputs the guest did not consume would sit before the END */
+	if (next_rec(r, &rec))
+		return -1;
+	if (rec.type != EPLOG_END) {
+		tsnprintf(r->why, sizeof(r->why), "the epoch ended before "
+			  "its logged %s (record %lu)",
+			  eplog_type_name(rec.type), (unsigned long)rec.index);
+		return -1;
+	}
+	return 0;
+}
+
+static bool at_end(const struct replay *r, const struct position *pos,
+		   const struct vcpu_exit *e)
+{
+	if (r->want.kind == EPOCH_END_FULL)
+		return e->kind == VCPU_EXIT_BUDGET;
+	return is_instruction_exit(e->kind) && pos->at == r->want.progress &&
+	       pos->sub == r->want.sub;
+}
+
+/* Inject the interrupts record delivered at this epoch end. */
+static void replay_irqs(struct replay *r)
+{
+	struct eplog_reader ahead = r->rd;
+	struct eplog_rec rec;
+	char err[8];
+
+	while (eplog_next(&ahead, &rec, err, sizeof(err)) == 1 &&
+	       rec.type == EPLOG_IRQ && rec.epoch == r->epoch) {
+		vcpu_inject_irq(ep.v, rec.payload[0]);
+		r->rd = ahead;
+	}
+}
+
+static int replay_epoch(struct replay *r)
+{
+	struct position pos = { vcpu_progress(ep.v), 0, 0 };
+	struct vcpu_exit e;
+
+	if (find_end(r))
+		return -1;
+	vcpu_set_budget(ep.v, r->want.progress +
+			(r->want.kind == EPOCH_END_FULL ? 0 : 1));
+	for (;;) {
+		vcpu_run(ep.v, &e);
+		track(&pos, &e);
+		if (at_end(r, &pos, &e))
+			break;
+		if (e.kind == VCPU_EXIT_BUDGET || e.kind == VCPU_EXIT_HLT) {
+			tsnprintf(r->why, sizeof(r->why), "%s at progress "
+				  "%lu, not where record ended (%s at %lu)",
+				  e.kind == VCPU_EXIT_HLT ? "HLT" : "budget",
+				  (unsigned long)pos.at,
+				  eplog_end_name(r->want.kind),
+				  (unsigned long)r->want.progress);
+			return -1;
+		}
+		if (e.kind == VCPU_EXIT_MEM || e.kind == VCPU_EXIT_SHUTDOWN ||
+		    e.kind == VCPU_EXIT_FAILED) {
+			tsnprintf(r->why, sizeof(r->why), "the guest faulted "
+				  "(exit kind %u)", e.kind);
+			return -1;
+		}
+		if (replay_answer(r, &e))
+			return -1;
+		vcpu_complete(ep.v, &e);
+	}
+	if (compare_end(r))
+		return -1;
+	if (r->want.kind == EPOCH_END_STOP)
+		return 0;
+	vcpu_complete(ep.v, &e);	/* HLT: past it, as record was */
+	replay_irqs(r);
+	return 0;
+}
+
+static void verdict(uint32_t n, struct replay *r, int rc)
+{
+	if (!rc) {
+		pr("replaycheck: %u epochs replayed exactly\n", n);
+		return;
+	}
+	pr("replaycheck: DIVERGED in epoch %u (replay epoch %u of %u): %s\n",
+	   r->epoch, r->epoch - ep.check_first + 1, n, r->why);
+}
+
+/* Restore the snapshot, replay epochs [check_first, epoch], compare. */
+static void run_check(void)
+{
+	uint32_t n = ep.epoch - ep.check_first + 1;
+	struct replay r;
+	int rc = 0;
+
+	ep.phase = CHECK_NONE;
+	power_notify(NULL);
+	vcpu_save(ep.v, ep.s1_buf);
+	vdev_save(ep.s1_buf + vcpu_state_size());
+	if (snapshot_restore(true)) {
+		pr("replaycheck: snapshot unreadable\n");
+		power_off(STATUS_HOST_FAULT);
+	}
+	vcpu_dirty_pages(ep.v, ignore_page, NULL);
+	memset(&r, 0, sizeof(r));
+	if (eplog_reader_init(&r.rd, ep.log.buf, ep.log.len, r.why,
+			      sizeof(r.why)))
+		rc = -1;
+	for (r.epoch = ep.check_first; !rc && r.epoch <= ep.epoch; r.epoch++)
+		rc = replay_epoch(&r);
+	if (rc)
+		r.epoch--;
+	verdict(n, &r, rc);
+	if (rc)
+		power_off(STATUS_REPLAY_DIVERGED);
+	/* memory is the recorded run's again (every digest matched) */
+	vcpu_restore(ep.v, ep.s1_buf);
+	vdev_restore(ep.s1_buf + vcpu_state_size());
+	vcpu_dirty_pages(ep.v, ignore_page, NULL);
+	ep.check_done++;
+}
+
+/* ---- record ------------------------------------------------------------ */
+
+static void check_start(void)
+{
+	if (snapshot_take()) {
+		pr("replaycheck: no room for the snapshot\n");
+		ep.phase = CHECK_NONE;
+		return;
+	}
+	eplog_init(&ep.log, ep.log.buf, ep.log.cap);
+	vcpu_dirty_pages(ep.v, ignore_page, NULL);
+	ep.check_first = ep.epoch;
+	ep.phase = CHECK_RECORDING;
+	power_notify(epoch_guest_ending);
+	pr("replaycheck: recording %u epochs from epoch %u\n", ep.check_n,
+	   ep.epoch);
+}
+
+void epoch_begin(void)
+{
+	ep.epoch++;
+	ep.pos = (struct position){ vcpu_progress(ep.v), 0, 0 };
+	vcpu_set_budget(ep.v, ep.e);
+	if (ep.phase == CHECK_ARMED)
+		check_start();
+}
+
+static void epoch_end(uint8_t kind)
+{
+	uint32_t len = build_end(kind);
+
+	/* the first epoch from replay_corrupt_epoch on that read a value */
+	if (ep.phase == CHECK_RECORDING && ep.corrupt_epoch &&
+	    ep.epoch >= ep.corrupt_epoch && corrupt_last_input())
+		ep.corrupt_epoch = 0;
+	log_append(EPLOG_END, ep.end_buf, len);
+	ep.epochs++;
+	if (ep.phase == CHECK_RECORDING &&
+	    (kind == EPOCH_END_STOP ||
+	     ep.epoch - ep.check_first + 1 >= ep.check_n))
+		run_check();
+}
+
+bool epoch_exit(const struct vcpu_exit *e)
+{
+	if (!ep.on)
+		return false;
+	track(&ep.pos, e);
+	if (e->kind == VCPU_EXIT_BUDGET)
+		epoch_end(EPOCH_END_FULL);
+	else if (e->kind == VCPU_EXIT_HLT)
+		epoch_end(EPOCH_END_HLT);
+	else
+		return false;
+	return true;
+}
+
+void epoch_irq(uint8_t vector)
+{
+	uint8_t p[9];
+
+	memcpy(p + 1, &ep.pos.at, 8);
+	p[0] = vector;
+	log_append(EPLOG_IRQ, p, sizeof(p));
+	ep.irqs++;
+}
+
+void epoch_guest_ending(void)
+{
+	if (ep.phase != CHECK_RECORDING)
+		return;
+	epoch_end(EPOCH_END_STOP);
+}
+
+void epoch_replaycheck(uint32_t n)
+{
+	if (!ep.on) {
+		pr("replaycheck: epochs are off (config key 'epoch')\n");
+		return;
+	}
+	ep.check_n = n ? n : 1;
+	ep.phase = CHECK_ARMED;
+}
+
+void epoch_print_status(void)
+{
+	uint64_t hz = ep.bi && ep.bi->tsc_hz ? ep.bi->tsc_hz / 1000000 : 1;
+
+	if (!ep.on) {
+		pr_raw("epochs      off\n");
+		return;
+	}
+	pr_raw("counter     %s\n",
+	       vcpu_counter_name(vcpu_counter_kind(ep.v)));
+	pr_raw("epoch       %u units; %lu epochs run, now %u\n", ep.e,
+	       (unsigned long)ep.epochs, ep.epoch);
+	pr_raw("steps       0 single-steps per epoch end (exact counter)\n");
+	pr_raw("epoch end   mean %lu us, max %lu us (digest)\n",
+	       (unsigned long)(ep.epochs ?
+			       ep.end_tsc_total / ep.epochs / (hz ? hz : 1) :
+			       0),
+	       (unsigned long)(ep.end_tsc_max / (hz ? hz : 1)));
+	pr_raw("log         %lu bytes since boot (%lu per epoch), %lu in "
+	       "the buffer; %lu interrupts\n", (unsigned long)ep.log_bytes,
+	       (unsigned long)(ep.epochs ? ep.log_bytes / ep.epochs : 0),
+	       (unsigned long)ep.log.len, (unsigned long)ep.irqs);
+	pr_raw("replaycheck %u done\n", ep.check_done);
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+static int pick_counter(const char *want, char *why, size_t len)
+{
+	if (want[0] && strcmp(want, "auto") && strcmp(want, "exact")) {
+		tsnprintf(why, len, "epoch_counter: '%s' is not one of auto, "
+			  "exact (the PMU counter is not built)", want);
+		return -1;
+	}
+	return vcpu_counter_enable(ep.v, why, len);
+}
+
+int epoch_init(const struct boot_info *bi, struct vcpu *v)
+{
+	const struct tandem_config *c = &bi->cfg;
+	uint64_t pages = bi->guest_mem_size / PAGE_SIZE;
+	char why[200];
+
+	if (!c->epoch && !c->replaycheck)
+		return 0;
+	ep.v = v;
+	ep.bi = bi;
+	ep.e = c->epoch ? c->epoch : 100000;
+	if (pick_counter(c->epoch_counter, why, sizeof(why))) {
+		pr("%s: epochs need an exact progress counter: %s\n",
+		   bi->cfg_name, why);
+		return -1;
+	}
+	ep.dirty_ok = vcpu_dirty_log_enable(v);
+	if (!ep.dirty_ok)
+		pr("epochs: no EPT dirty flags: digests cover registers "
+		   "only\n");
+	ep.max_pages = (uint32_t)pages;
+	ep.pages = palloc_pages((pages * sizeof(struct eplog_page) +
+				 PAGE_SIZE - 1) / PAGE_SIZE);
+	ep.end_buf = palloc_pages((sizeof(struct eplog_end) + pages *
+				   sizeof(struct eplog_page)) / PAGE_SIZE + 1);
+	ep.snap_cap = bi->guest_mem_size + 4 * PAGE_SIZE +
+		      vcpu_state_size() + vdev_state_size();
+	ep.snap_buf = palloc_pages(ep.snap_cap / PAGE_SIZE + 1);
+	ep.s1_buf = palloc_pages((vcpu_state_size() + vdev_state_size()) /
+				 PAGE_SIZE + 1);
+	void *logbuf = palloc_pages(c->epoch_log / PAGE_SIZE);
+
+	if (!ep.pages || !ep.end_buf || !ep.snap_buf || !ep.s1_buf ||
+	    !logbuf) {
+		pr("epochs: out of memory for the log and snapshot\n");
+		return -1;
+	}
+	eplog_init(&ep.log, logbuf, c->epoch_log);
+	ep.corrupt_epoch = c->replay_corrupt_epoch;
+	ep.on = true;
+	env_set_hooks(&record_hooks);
+	pr("epochs: %u units each, counter %s\n", ep.e,
+	   vcpu_counter_name(vcpu_counter_kind(v)));
+	if (c->replaycheck)
+		epoch_replaycheck(c->replaycheck);
+	return 0;
+}
