@@ -290,15 +290,30 @@ void machine_run(struct boot_info *bi, const struct guest_start *gs)
 		machine_step();
 }
 
+/* Link-only mode (no VT-x) runs the monitor without a guest. */
+static bool no_guest(void)
+{
+	if (m.vcpu)
+		return false;
+	pr_raw("guest       none: no VT-x here, link-only mode\n");
+	return true;
+}
+
 void machine_print_status(void)
 {
 	struct vcpu_exit_count counts[32];
-	uint64_t hz = m.bi->tsc_hz ? m.bi->tsc_hz : 1;
-	uint64_t now = rdtsc(), up = (now - m.bi->tsc_efi_entry) / hz;
-	uint64_t run = now - m.tsc_first_entry;
-	uint64_t hv = run > m.tsc_in_guest ? run - m.tsc_in_guest : 0;
-	size_t n = vcpu_exit_counts(m.vcpu, counts, 32);
+	uint64_t hz, now, up, run, hv;
+	size_t n;
 	char pic[80];
+
+	if (no_guest())
+		return;
+	hz = m.bi->tsc_hz ? m.bi->tsc_hz : 1;
+	now = rdtsc();
+	up = (now - m.bi->tsc_efi_entry) / hz;
+	run = now - m.tsc_first_entry;
+	hv = run > m.tsc_in_guest ? run - m.tsc_in_guest : 0;
+	n = vcpu_exit_counts(m.vcpu, counts, 32);
 
 	pr_raw("uptime      %lu s\n", (unsigned long)up);
 	pr_raw("guest       %s, %s, %lu MiB, %lu restarts\n",
@@ -322,11 +337,15 @@ void machine_print_status(void)
 
 void machine_print_regs(void)
 {
+	if (no_guest())
+		return;
 	vcpu_dump(m.vcpu);
 }
 
 void machine_pause(void)
 {
+	if (no_guest())
+		return;
 	if (m.state == GUEST_RUNNING || m.state == GUEST_HALTED)
 		m.state = GUEST_PAUSED;
 	pr("guest %s\n", state_names[m.state]);
@@ -334,6 +353,8 @@ void machine_pause(void)
 
 void machine_resume(void)
 {
+	if (no_guest())
+		return;
 	if (m.state == GUEST_PAUSED)
 		m.state = GUEST_RUNNING;
 	pr("guest %s\n", state_names[m.state]);
