@@ -1,16 +1,6 @@
 /* Parsing of the "nic" config value; pure, unit-tested. */
 #include "drivers/nic.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "lib/hex.h"
 
 /* Exactly n hex digits at *s, advancing it; -1 if not. */
 static int hexn(const char **s, int n)
@@ -18,7 +8,7 @@ static int hexn(const char **s, int n)
 	int v = 0;
 
 	for (int i = 0; i < n; i++) {
-		int d = hexval((*s)[i]);
+		int d = hex_digit((*s)[i]);
 
 		if (d < 0)
 			return -1;
@@ -59,7 +49,7 @@ static int parse_pci(const char *s, struct nic_sel *sel)
 	dev = hexn(&p, 2);
 	if (bus < 0 || dev < 0 || dev > 31 || *p++ != '.')
 		return -1;
-	fn = hexval(*p++);
+	fn = hex_digit(*p++);
 	if (fn < 0 || fn > 7 || *p)
 		return -1;
 	sel->bus = (uint8_t)bus;

@@ -1,19 +1,9 @@
 /* Checking the link's config keys. */
 #include "ft/link_config.h"
 #include "ft/frame.h"
+#include "lib/hex.h"
 #include "lib/print.h"
 #include "lib/string.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* 32 hex digits: the 128-bit SipHash key. */
 static int parse_key(const char *s, uint8_t *key)
@@ -21,7 +11,7 @@ static int parse_key(const char *s, uint8_t *key)
 	if (strlen(s) != 2 * SIPHASH_KEY_LEN)
 		return -1;
 	for (int i = 0; i < SIPHASH_KEY_LEN; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;
