@@ -70,6 +70,7 @@ static const struct cfg_key keys[] = {
 	KEY(replaycheck,    CFG_UINT, 0,       1000000,    0,        0),
 	KEY(replay_corrupt_epoch, CFG_UINT, 0, 1000000,    0,        0),
 	KEY(epoch_log,      CFG_SIZE, 1 * MIB, 1024 * MIB, 16 * MIB, 0),
+	KEY(replay_dump,    CFG_UINT, 0,       1,          0,        0),
 };
 
 struct span {

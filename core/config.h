@@ -60,12 +60,15 @@ struct tandem_config {
 	/* Epochs and record/replay (docs/epochs.md): epoch = units of
 	 * progress per epoch, 0 = off; epoch_counter auto | exact;
 	 * replaycheck = check that many epochs after boot;
-	 * replay_corrupt_epoch (tests) flips a logged value in that epoch. */
+	 * replay_corrupt_epoch (tests) flips a logged value in that epoch;
+	 * replay_dump = 1 prints the checked log on the console for
+	 * tools/logdump. */
 	uint32_t epoch;
 	char epoch_counter[16];
 	uint32_t replaycheck;
 	uint32_t replay_corrupt_epoch;
 	uint64_t epoch_log;		/* log buffer, bytes */
+	uint32_t replay_dump;
 };
 
 /* Fill *cfg from text (len bytes, need not be NUL-terminated) read from

@@ -1,6 +1,7 @@
 #include "core/power.h"
 #include "arch/x86/cpu.h"
 #include "drivers/serial.h"
+#include "ft/epoch.h"
 #include "lib/print.h"
 
 static const struct boot_info *boot;
@@ -34,6 +35,7 @@ void power_off(uint32_t status)
 	before_off = NULL;
 	if (fn)
 		fn();
+	epoch_print_summary();
 	pr("power off (status 0x%x)\n", status);
 	serial_flush();
 	/* an emulator's debug-exit port ends the run with this status */

@@ -460,6 +460,36 @@ static int replay_epoch(struct replay *r)
 	return 0;
 }
 
+/* replay_dump: the checked log over the console, base64 (RFC 4648)
+ * between two marker lines, for tools/logdump --console. The console is
+ * the only way out of tandem for now; the link will carry logs later. */
+static void dump_log(const uint8_t *b, size_t len)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	char line[80];
+	size_t n = 0;
+
+	pr("eplog: begin %lu bytes crc32c 0x%08x\n", (unsigned long)len,
+	   crc32c(0, b, len));
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t w = (uint32_t)b[i] << 16 |
+			     (i + 1 < len ? (uint32_t)b[i + 1] << 8 : 0) |
+			     (i + 2 < len ? b[i + 2] : 0);
+
+		line[n++] = b64[w >> 18 & 63];
+		line[n++] = b64[w >> 12 & 63];
+		line[n++] = i + 1 < len ? b64[w >> 6 & 63] : '=';
+		line[n++] = i + 2 < len ? b64[w & 63] : '=';
+		if (n == 76 || i + 3 >= len) {
+			line[n] = 0;
+			pr_raw("%s\n", line);
+			n = 0;
+		}
+	}
+	pr("eplog: end\n");
+}
+
 static void verdict(uint32_t n, struct replay *r, int rc)
 {
 	if (!rc) {
@@ -495,6 +525,8 @@ static void run_check(void)
 	if (rc)
 		r.epoch--;
 	verdict(n, &r, rc);
+	if (ep.bi->cfg.replay_dump)
+		dump_log(ep.log.buf, ep.log.len);
 	if (rc)
 		power_off(STATUS_REPLAY_DIVERGED);
 	/* memory is the recorded run's again (every digest matched) */
@@ -611,6 +643,23 @@ void epoch_print_status(void)
 	       (unsigned long)(ep.epochs ? ep.log_bytes / ep.epochs : 0),
 	       (unsigned long)ep.log.len, (unsigned long)ep.irqs);
 	pr_raw("replaycheck %u done\n", ep.check_done);
+}
+
+/* One line at power-off, for tools/bench-epochs: the figures of the
+ * `epoch` command, with the epoch-end cost in TSC ticks too (in Bochs
+ * the TSC counts instructions, so that is tandem's work per end). */
+void epoch_print_summary(void)
+{
+	if (!ep.on)
+		return;
+	pr("epochs: %lu run of %u units, %lu units in all; end mean %lu max "
+	   "%lu TSC ticks; log %lu bytes, %lu per epoch; %lu interrupts\n",
+	   (unsigned long)ep.epochs, ep.e,
+	   (unsigned long)vcpu_progress(ep.v),
+	   (unsigned long)(ep.epochs ? ep.end_tsc_total / ep.epochs : 0),
+	   (unsigned long)ep.end_tsc_max, (unsigned long)ep.log_bytes,
+	   (unsigned long)(ep.epochs ? ep.log_bytes / ep.epochs : 0),
+	   (unsigned long)ep.irqs);
 }
 
 /* ---- set-up -------------------------------------------------------------- */

@@ -31,5 +31,7 @@ void epoch_guest_ending(void);
 /* Monitor: arm a replaycheck of n epochs from the next epoch start. */
 void epoch_replaycheck(uint32_t n);
 void epoch_print_status(void);
+/* One summary line (nothing when epochs are off). */
+void epoch_print_summary(void);
 
 #endif

@@ -9,6 +9,7 @@
 #   make run-linux  boot Debian's cloud kernel (fetched with apt-get
 #                 download) and the test initramfs to a shell, in the same
 #                 way; the image is build/tandem-linux.img
+#   build/tools/logdump  print an epoch log (built by make)
 #   make test     tests/run: unit, qemu and bochs lanes, one summary line
 #                 (TEST_LANES picks lanes, e.g. make test TEST_LANES=qemu)
 #
@@ -27,6 +28,18 @@ TEST_LANES  ?=
 LINUX_IMAGE := $(BUILD)/tandem-linux.img
 
 .PHONY: image run run-linux test
+
+# tools/logdump: the epoch log decoder, on the same pure codec as tandem.
+LOGDUMP     := $(BUILD)/tools/logdump
+LOGDUMP_SRC := tools/logdump.c ft/eplog.c ft/crc32c.c lib/print.c \
+	       arch/x86/vmx_names.c
+
+all: $(LOGDUMP)
+
+$(LOGDUMP): $(LOGDUMP_SRC) ft/eplog.h ft/crc32c.h lib/print.h arch/x86/vcpu.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -I. -o $@ \
+		$(LOGDUMP_SRC)
 
 $(MKGPT): tools/mkgpt.c
 	@mkdir -p $(dir $@)

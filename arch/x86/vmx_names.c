@@ -1,5 +1,6 @@
-/* Names of VM-exit reasons (SDM Vol. 3D, Appendix C) and VM-instruction
- * errors (SDM Vol. 3C, 31.4). Pure tables: unit-tested on the host. */
+/* Names of VM-exit reasons (SDM Vol. 3D, Appendix C), VM-instruction
+ * errors (SDM Vol. 3C, 31.4) and digest registers. Pure tables:
+ * unit-tested on the host. */
 #include "arch/x86/vmx.h"
 
 static const char *const exit_names[VMX_EXIT_REASONS] = {
@@ -87,4 +88,18 @@ const char *vmx_instr_error_name(uint32_t err)
 	if (err < sizeof(instr_errors) / sizeof(instr_errors[0]))
 		n = instr_errors[err];
 	return n ? n : "unknown VM-instruction error";
+}
+
+/* The registers of an epoch digest, in vcpu_digest_regs()'s order (also
+ * read by tools/logdump, hence here among the pure tables). */
+static const char *const reg_names[VCPU_DIGEST_REGS] = {
+	"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
+	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+	"rip", "rflags", "cr0", "cr3", "cr4", "efer", "interruptibility",
+	"pending event",
+};
+
+const char *vcpu_digest_reg_name(unsigned i)
+{
+	return i < VCPU_DIGEST_REGS ? reg_names[i] : "?";
 }

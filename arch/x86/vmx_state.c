@@ -7,18 +7,6 @@
 #define EPTP_AD		(1ull << 6)	/* enable A/D flags (SDM 25.6.11) */
 #define EPT_CAP_AD	(1ull << 21)	/* IA32_VMX_EPT_VPID_CAP (A.10) */
 
-static const char *const reg_names[VCPU_DIGEST_REGS] = {
-	"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
-	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-	"rip", "rflags", "cr0", "cr3", "cr4", "efer", "interruptibility",
-	"pending event",
-};
-
-const char *vcpu_digest_reg_name(unsigned i)
-{
-	return i < VCPU_DIGEST_REGS ? reg_names[i] : "?";
-}
-
 void vcpu_digest_regs(struct vcpu *v, uint64_t out[VCPU_DIGEST_REGS])
 {
 	const struct vcpu_regs *r = &v->regs;
