@@ -75,6 +75,15 @@ static const uint32_t fields[] = {
 
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
 
+/* Guest state VMX does not switch, which stays in the CPU while tandem
+ * runs: the MSRs passed through (SYSCALL, KERNEL_GS_BASE), CR2, XCR0 and
+ * the x87/SSE/AVX registers (tandem itself never touches them). */
+static const uint32_t live_msrs[] = {
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE,
+};
+#define NMSRS	(sizeof(live_msrs) / sizeof(live_msrs[0]))
+#define XSAVE_MAX	1024	/* x87+SSE+AVX (GUEST_XCR0): 832 bytes */
+
 struct vcpu_state {
 	uint32_t version, nfields;
 	uint64_t vmcs[NFIELDS];
@@ -83,7 +92,62 @@ struct vcpu_state {
 	uint64_t exit_qual, tsc_aux;
 	uint16_t io_count;
 	uint8_t io_string, io_rep, io_addr_size;
+	uint64_t msrs[NMSRS], cr2, xcr0;
+	uint8_t fpu[XSAVE_MAX] __attribute__((aligned(64)));
 };
+
+static bool has_xsave(void)
+{
+	return read_cr4() & CR4_OSXSAVE;
+}
+
+/* XSAVE of the components XCR0 enables, or FXSAVE's 512 bytes where
+ * there is no XSAVE (SDM Vol. 1, 13.7 and 10.5). */
+static void fpu_save(struct vcpu_state *s)
+{
+	uint32_t lo, hi;
+
+	if (!has_xsave()) {
+		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t (*)[512])s->fpu));
+		return;
+	}
+	s->xcr0 = read_xcr0();
+	lo = (uint32_t)s->xcr0;
+	hi = (uint32_t)(s->xcr0 >> 32);
+	memset(s->fpu, 0, sizeof(s->fpu));
+	__asm__ volatile("xsave64 %0"
+			 : "+m"(*(uint8_t (*)[XSAVE_MAX])s->fpu)
+			 : "a"(lo), "d"(hi));
+}
+
+static void fpu_restore(const struct vcpu_state *s)
+{
+	if (!has_xsave()) {
+		__asm__ volatile("fxrstor64 %0"
+				 : : "m"(*(const uint8_t (*)[512])s->fpu));
+		return;
+	}
+	xsetbv(0, s->xcr0);
+	__asm__ volatile("xrstor64 %0"
+			 : : "m"(*(const uint8_t (*)[XSAVE_MAX])s->fpu),
+			   "a"((uint32_t)s->xcr0), "d"((uint32_t)(s->xcr0 >> 32)));
+}
+
+static void live_save(struct vcpu_state *s)
+{
+	for (unsigned i = 0; i < NMSRS; i++)
+		s->msrs[i] = rdmsr(live_msrs[i]);
+	s->cr2 = read_cr2();
+	fpu_save(s);
+}
+
+static void live_restore(const struct vcpu_state *s)
+{
+	for (unsigned i = 0; i < NMSRS; i++)
+		wrmsr(live_msrs[i], s->msrs[i]);
+	write_cr2(s->cr2);
+	fpu_restore(s);
+}
 
 size_t vcpu_state_size(void)
 {
@@ -92,7 +156,12 @@ size_t vcpu_state_size(void)
 
 void vcpu_save(struct vcpu *v, void *buf)
 {
-	struct vcpu_state s = { .version = 1, .nfields = NFIELDS };
+	static struct vcpu_state s;
+
+	memset(&s, 0, sizeof(s));
+	s.version = 2;
+	s.nfields = NFIELDS;
+	live_save(&s);
 
 	for (unsigned i = 0; i < NFIELDS; i++)
 		s.vmcs[i] = vmread(fields[i]);
@@ -110,9 +179,10 @@ void vcpu_save(struct vcpu *v, void *buf)
 
 void vcpu_restore(struct vcpu *v, const void *buf)
 {
-	struct vcpu_state s;
+	static struct vcpu_state s;
 
 	memcpy(&s, buf, sizeof(s));
+	live_restore(&s);
 	for (unsigned i = 0; i < NFIELDS; i++)
 		vmwrite(fields[i], s.vmcs[i]);
 	v->regs = s.regs;
