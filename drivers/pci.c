@@ -1,24 +1,12 @@
 /* PCI configuration mechanism #1. */
 #include "drivers/pci.h"
+#include "arch/x86/cpu.h"
 
 #define PCI_ADDR	0xcf8
 #define PCI_DATA	0xcfc
 #define BAR_IO		0x1
 #define BAR_TYPE_MASK	0x6
 #define BAR_TYPE_64	0x4
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint32_t inl(uint16_t port)
-{
-	uint32_t v;
-
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 static uint32_t addr(const struct pci_dev *d, uint8_t reg)
 {

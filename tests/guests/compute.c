@@ -10,29 +10,10 @@ const char guest_name[] = "compute";
 
 static uint32_t buf[WORDS];
 
-static uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static uint32_t parse_count(const char *cmdline)
-{
-	char num[16];
-	uint32_t n = 0;
-
-	if (cmdline_value(cmdline, "n=", num, sizeof(num)))
-		return 2;
-	for (const char *p = num; *p >= '0' && *p <= '9'; p++)
-		n = n * 10 + (uint32_t)(*p - '0');
-	return n;
-}
-
 void guest_main(const struct mb_info *mbi)
 {
-	uint32_t n = parse_count(mb_cmdline(mbi)), x = 2463534242u, sum = 0;
+	uint32_t n = cmdline_uint(mb_cmdline(mbi), "n=", 2);
+	uint32_t x = 2463534242u, sum = 0;
 	uint64_t t0, t1;
 
 	printf("compute: begin n=%u\n", n);

@@ -5,29 +5,9 @@
 
 const char guest_name[] = "cpuidloop";
 
-static uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static uint32_t parse_count(const char *cmdline)
-{
-	char buf[16];
-	uint32_t n = 0;
-
-	if (cmdline_value(cmdline, "n=", buf, sizeof(buf)))
-		return 1000;
-	for (const char *p = buf; *p >= '0' && *p <= '9'; p++)
-		n = n * 10 + (uint32_t)(*p - '0');
-	return n;
-}
-
 void guest_main(const struct mb_info *mbi)
 {
-	uint32_t n = parse_count(mb_cmdline(mbi)), r[4];
+	uint32_t n = cmdline_uint(mb_cmdline(mbi), "n=", 1000), r[4];
 	uint64_t t0, t1;
 
 	printf("cpuidloop: begin n=%u\n", n);

@@ -16,14 +16,6 @@ const char guest_name[] = "timer";
 
 static volatile uint32_t ticks, uart_irqs;
 
-static uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 static void pic_init(void)
 {
 	outb(PIC1_CMD, 0x11);		/* ICW1: edge, cascade, ICW4 */

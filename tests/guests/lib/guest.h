@@ -123,6 +123,16 @@ int cmdline_has(const char *cmdline, const char *word);
  * copied into buf up to the next space; 0, or -1 if there is none. */
 int cmdline_value(const char *cmdline, const char *key, char *buf,
 		  size_t size);
+/* The decimal number after "key" on the command line, or def. */
+uint32_t cmdline_uint(const char *cmdline, const char *key, uint32_t def);
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
 
 /* ---- console and exit ---- */
 

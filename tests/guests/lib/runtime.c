@@ -96,3 +96,15 @@ int cmdline_value(const char *cmdline, const char *key, char *buf,
 	}
 	return -1;
 }
+
+uint32_t cmdline_uint(const char *cmdline, const char *key, uint32_t def)
+{
+	char buf[16];
+	uint32_t n = 0;
+
+	if (cmdline_value(cmdline, key, buf, sizeof(buf)))
+		return def;
+	for (const char *p = buf; *p >= '0' && *p <= '9'; p++)
+		n = n * 10 + (uint32_t)(*p - '0');
+	return n;
+}
