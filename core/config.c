@@ -65,6 +65,7 @@ static const struct cfg_key keys[] = {
 	KEY(link_window,    CFG_UINT, 1,       64,         64,       0),
 	KEY(link_test_version, CFG_UINT, 0,    255,        0,        0),
 	KEY(link_test_connect, CFG_UINT, 0,    1,          0,        0),
+	KEY(test_host_fault, CFG_UINT, 0,      1,          0,        0),
 	KEY(epoch,          CFG_UINT, 0,       1000000000, 0,        0),
 	KEY(epoch_counter,  CFG_STR,  0,       0,          0,        0),
 	KEY(replaycheck,    CFG_UINT, 0,       1000000,    0,        0),

@@ -69,6 +69,9 @@ struct tandem_config {
 	uint32_t replay_corrupt_epoch;
 	uint64_t epoch_log;		/* log buffer, bytes */
 	uint32_t replay_dump;
+	/* tests only: 1 makes tandem take a host exception (#UD) once its
+	 * own IDT is in place, to check the report */
+	uint8_t test_host_fault;
 };
 
 /* Fill *cfg from text (len bytes, need not be NUL-terminated) read from

@@ -50,7 +50,10 @@ void core_main(struct boot_info *bi)
 		pr("out of memory for tandem's own tables\n");
 		power_off(STATUS_HOST_FAULT);
 	}
+	host_set_fatal_hook(power_host_fault);
 	pr("boot services exited; tandem owns the machine (memory map "
 	   "ends at %lu MiB)\n", (unsigned long)(bi->phys_top >> 20));
+	if (bi->cfg.test_host_fault)
+		__asm__ volatile("ud2");	/* tests only: see config.h */
 	host_switch_stack(stack + CORE_STACK_PAGES * 4096, core_continue, bi);
 }

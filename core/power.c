@@ -27,6 +27,13 @@ void power_notify(void (*fn)(void))
 	before_off = fn;
 }
 
+void power_host_fault(void)
+{
+	serial_flush();
+	if (boot && boot->cfg.host_exit_port)
+		outb(boot->cfg.host_exit_port, STATUS_HOST_FAULT);
+}
+
 void power_off(uint32_t status)
 {
 	void (*fn)(void) = before_off;

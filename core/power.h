@@ -16,6 +16,9 @@ enum tandem_status {
 };
 
 void power_init(const struct boot_info *bi);
+/* After a host exception: no firmware call (the machine is in an unknown
+ * state), only the emulator's debug-exit port, if configured. */
+void power_host_fault(void);
 void power_off(uint32_t status) __attribute__((noreturn));
 /* fn runs once at the start of the next power_off (replaycheck finishes
  * a check the guest's power-off cut short); NULL: none. */

@@ -17,6 +17,10 @@ int host_cpu_init(uint64_t phys_top);
 int host_desc_init(void);
 int host_paging_init(uint64_t phys_top);
 
+/* Called after a host exception's report, before the CPU halts for good
+ * (core/ uses it to tell an emulator the run is over). */
+void host_set_fatal_hook(void (*hook)(void));
+
 /* Continue on a new stack: calls fn(arg), which must not return. */
 void host_switch_stack(void *top, void (*fn)(void *), void *arg)
 	__attribute__((noreturn));

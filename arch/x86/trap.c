@@ -1,6 +1,7 @@
 /* Host exceptions are bugs in tandem: report and halt, never a silent
  * triple fault. */
 #include "arch/x86/cpu.h"
+#include "arch/x86/host.h"
 #include "lib/print.h"
 
 struct trap_frame {
@@ -22,6 +23,13 @@ static const char *const trap_names[32] = {
 
 void trap_handler(struct trap_frame *f);
 
+static void (*fatal_hook)(void);
+
+void host_set_fatal_hook(void (*hook)(void))
+{
+	fatal_hook = hook;
+}
+
 void trap_handler(struct trap_frame *f)
 {
 	const char *name = trap_names[f->vector & 31];
@@ -41,6 +49,8 @@ void trap_handler(struct trap_frame *f)
 	pr("  cr0 %016lx cr3 %016lx cr4 %016lx\n", read_cr0(), read_cr3(),
 	   read_cr4());
 	pr("host halted\n");
+	if (fatal_hook)
+		fatal_hook();
 	for (;;) {
 		cli();
 		hlt();
