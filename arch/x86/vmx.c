@@ -395,13 +395,18 @@ void vcpu_inject_irq(struct vcpu *v, uint8_t vector)
 	vmwrite(ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT | vector);
 }
 
+/* Called on every turn of the main loop: write the control only when it
+ * changes (the VMCS, not a cached copy, says what it is, so a restored
+ * snapshot cannot leave the two apart). */
 void vcpu_request_irq_window(struct vcpu *v, bool on)
 {
 	uint32_t proc = (uint32_t)vmread(PROC_CONTROLS);
+	uint32_t want = on ? proc | PROC_IRQ_WINDOW_EXIT
+			   : proc & ~PROC_IRQ_WINDOW_EXIT;
 
 	(void)v;
-	proc = on ? proc | PROC_IRQ_WINDOW_EXIT : proc & ~PROC_IRQ_WINDOW_EXIT;
-	vmwrite(PROC_CONTROLS, proc);
+	if (want != proc)
+		vmwrite(PROC_CONTROLS, want);
 }
 
 void vcpu_set_deadline(struct vcpu *v, uint64_t deadline)
