@@ -15,6 +15,7 @@ connects to a TCP port we listen on.
 Used by tools/twin, tools/wirefault, tools/bench-link and the twin lane
 (tests/system/twin-lane). Python 3 standard library only.
 """
+import fcntl
 import heapq
 import os
 import random
@@ -538,8 +539,13 @@ log: {os.path.join(self.dir, self.name + '.bochslog')}
 ''')
         with open(os.path.join(self.dir, 'bochs.rc'), 'w') as f:
             f.write('c\n')
-        self._spawn(['bochs', '-q', '-f', rc, '-rc',
-                     os.path.join(self.dir, 'bochs.rc')])
+        with open(RFB_LOCK, 'w') as lock:
+            # Bochs starts one at a time, host-wide (see tools/run).
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self._spawn(['bochs', '-q', '-f', rc, '-rc',
+                         os.path.join(self.dir, 'bochs.rc')])
+            wait_rfb_listening(os.path.join(self.dir,
+                                            self.name + '.bochslog'))
         # Bochs's COM1 takes bytes one per poll: type slowly.
         self.console = Console(self.log, char_delay=0.005)
         self.console.accept_tcp(listener)
@@ -562,6 +568,26 @@ log: {os.path.join(self.dir, self.name + '.bochslog')}
 
     def expect(self, regex, timeout=60):
         return self.console.expect(regex, timeout)
+
+
+# Bochs's RFB display takes the first free port from 5900, but two Bochs
+# starting at the same moment can both bind one port and the loser then
+# panics: tools/run and this module start Bochs under one lock.
+RFB_LOCK = os.path.join(os.environ.get('TMPDIR', '/tmp'),
+                        'tandem-bochs-rfb.lock')
+
+
+def wait_rfb_listening(log, timeout=30.0):
+    """Until Bochs's log says whether its RFB server listens."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with open(log, errors='replace') as f:
+                if re.search(r'RFB.*(listening|could not)', f.read()):
+                    return
+        except FileNotFoundError:
+            pass
+        time.sleep(0.1)
 
 
 class Twin:
