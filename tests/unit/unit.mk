@@ -13,7 +13,7 @@ UNIT_TESTS  := config multiboot print devices vmx_check vmx_names monitor consol
 	       cpuid
 UNIT_TESTS  += linux acpi
 UNIT_TESTS  += frame link linkcfg
-UNIT_TESTS  += eplog
+UNIT_TESTS  += eplog skid
 UNIT_TESTS  += pmu_calc
 UNIT_BINS   := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 UNIT_HDRS   := $(wildcard tests/unit/*.h) lib/print.h lib/string.h \
@@ -25,7 +25,7 @@ UNIT_HDRS   := $(wildcard tests/unit/*.h) lib/print.h lib/string.h \
 UNIT_HDRS   += core/linux.h core/acpi.h
 UNIT_HDRS   += ft/frame.h ft/link.h ft/link_config.h ft/crc32c.h \
 	       ft/siphash.h drivers/nic.h drivers/pci.h ft/eplog.h \
-	       ft/digest.h ft/snapshot.h
+	       ft/digest.h ft/snapshot.h ft/skid.h
 
 # AddressSanitizer where it works here (it needs to map its shadow memory
 # and, for leak checks, ptrace); UndefinedBehaviorSanitizer alone if not.
@@ -61,6 +61,7 @@ $(BUILD)/unit/link: tests/unit/test_link.c ft/link.c ft/frame.c ft/crc32c.c \
 		    ft/siphash.c lib/print.c
 $(BUILD)/unit/eplog: tests/unit/test_eplog.c ft/eplog.c ft/digest.c \
 		     ft/snapshot.c ft/crc32c.c lib/print.c
+$(BUILD)/unit/skid: tests/unit/test_skid.c ft/skid.c lib/print.c
 $(BUILD)/unit/linkcfg: tests/unit/test_linkcfg.c ft/link_config.c \
 		       drivers/nic_sel.c core/config.c lib/print.c
 
