@@ -1,5 +1,6 @@
 /* Host GDT, TSS and IDT. tandem runs with interrupts off for good: the IDT
- * only catches exceptions, NMI and #DF on their own stack (IST1). */
+ * only catches exceptions (NMI, #DF and #MC on their own stack, IST1); an
+ * NMI alone returns (trap_entry.asm). */
 #include "arch/x86/host.h"
 #include "arch/x86/cpu.h"
 #include "lib/palloc.h"

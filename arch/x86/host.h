@@ -21,6 +21,12 @@ int host_paging_init(uint64_t phys_top);
  * (core/ uses it to tell an emulator the run is over). */
 void host_set_fatal_hook(void (*hook)(void));
 
+/* NMIs taken while tandem itself ran: counted and dismissed (a PMU
+ * overflow interrupt that came after its VM exit, vmx_pmu.c). */
+extern volatile uint64_t host_nmis;
+/* IRET to itself: ends the NMI blocking an NMI-caused VM exit leaves. */
+void host_nmi_unblock(void);
+
 /* Continue on a new stack: calls fn(arg), which must not return. */
 void host_switch_stack(void *top, void (*fn)(void *), void *arg)
 	__attribute__((noreturn));

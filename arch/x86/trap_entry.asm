@@ -1,5 +1,6 @@
 ; Host exception entry: one stub per vector pushes a uniform frame
 ; (vector, error code) and calls trap_handler(frame), which never returns.
+; The NMI vector alone returns (nmi_entry).
 default rel
 bits 64
 section .text
@@ -54,12 +55,48 @@ trap_common:
 	hlt
 	jmp .hang
 
+; NMI: the only one expected is the PMU counter's overflow interrupt
+; (vmx_pmu.c) arriving after the VM exit rather than causing it. It is
+; counted and dismissed; its IRET also ends NMI blocking (SDM Vol. 3A,
+; 6.7.1 "Handling Multiple NMIs").
+nmi_entry:
+	lock inc qword [host_nmis]
+	iretq
+
+; void host_nmi_unblock(void): an IRET to the next instruction. An NMI
+; that causes a VM exit blocks later NMIs once the exit completes (SDM
+; Vol. 3C, 28.1 "Architectural State Before a VM Exit"), until an IRET;
+; this is that IRET, so that a PMI coming while tandem runs is taken by
+; nmi_entry rather than held for the guest's entry.
+global host_nmi_unblock:function hidden
+host_nmi_unblock:
+	mov rcx, rsp
+	mov eax, ss
+	push rax
+	push rcx
+	pushfq
+	mov eax, cs
+	push rax
+	lea rax, [.back]
+	push rax
+	iretq
+.back:
+	ret
+
 section .data
+global host_nmis:data hidden
+host_nmis:
+	dq 0
+
 global trap_stubs:data hidden
 trap_stubs:
 %assign v 0
 %rep 32
+%if v == 2
+	dq nmi_entry
+%else
 	dq trap_ %+ v
+%endif
 %assign v v+1
 %endrep
 

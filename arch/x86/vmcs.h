@@ -26,9 +26,11 @@ enum vmcs_field {
 	GUEST_DEBUGCTL		= 0x2802,
 	GUEST_PAT		= 0x2804,
 	GUEST_EFER		= 0x2806,
+	GUEST_PERF_GLOBAL_CTRL	= 0x2808,
 	GUEST_PDPTE0		= 0x280a,	/* four, stride 2 */
 	HOST_PAT		= 0x2c00,
 	HOST_EFER		= 0x2c02,
+	HOST_PERF_GLOBAL_CTRL	= 0x2c04,
 
 	PIN_CONTROLS		= 0x4000,
 	PROC_CONTROLS		= 0x4002,
@@ -144,6 +146,7 @@ enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR,
 
 #define EXIT_SAVE_DEBUG		(1u << 2)
 #define EXIT_HOST_64		(1u << 9)
+#define EXIT_LOAD_PERF_GLOBAL	(1u << 12)
 #define EXIT_ACK_INTR		(1u << 15)
 #define EXIT_SAVE_PAT		(1u << 18)
 #define EXIT_LOAD_PAT		(1u << 19)
@@ -155,6 +158,7 @@ enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR,
 #define ENTRY_IA32E		(1u << 9)
 #define ENTRY_SMM		(1u << 10)
 #define ENTRY_DEACT_DUAL	(1u << 11)
+#define ENTRY_LOAD_PERF_GLOBAL	(1u << 13)
 #define ENTRY_LOAD_PAT		(1u << 14)
 #define ENTRY_LOAD_EFER		(1u << 15)
 
