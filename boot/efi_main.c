@@ -150,10 +150,11 @@ static void reserve_memory(void)
 	bi.guest_mem_size = bi.cfg.memory;
 	bi.guest_mem = reserve(bi.guest_mem_size, "guest RAM");
 	bi.pool_size = POOL_FIXED + bi.guest_mem_size / 256;
-	/* epochs: a snapshot of guest RAM, the log, the dirty-page lists */
+	/* epochs: a snapshot of guest RAM and its page CRCs, the log, the
+	 * dirty-page lists */
 	if (bi.cfg.epoch || bi.cfg.replaycheck)
-		bi.pool_size += bi.guest_mem_size + bi.cfg.epoch_log +
-				bi.guest_mem_size / 256;
+		bi.pool_size += bi.guest_mem_size + bi.guest_mem_size / 1024 +
+				bi.cfg.epoch_log + bi.guest_mem_size / 256;
 	bi.pool = reserve(bi.pool_size, "tandem's own tables");
 }
 

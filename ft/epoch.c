@@ -208,6 +208,45 @@ static bool corrupt_last_input(void)
 
 /* ---- snapshot ---------------------------------------------------------- */
 
+/* "ramcrc": the CRC-32C of each page of the "ram" section, so that a
+ * snapshot overwritten while it waited (a host bug, or later a transfer
+ * gone wrong) is refused by page rather than replayed into a false
+ * divergence. */
+static int ram_crcs_add(struct snap *s, const uint8_t *ram)
+{
+	uint64_t pages = ep.bi->guest_mem_size / PAGE_SIZE;
+	uint32_t *crc = snap_add(s, "ramcrc", pages * sizeof(uint32_t));
+
+	if (!crc)
+		return -1;
+	for (uint64_t i = 0; i < pages; i++)
+		crc[i] = digest_page(ram + i * PAGE_SIZE);
+	return 0;
+}
+
+/* 0 if every page of ram matches its CRC; else names the first bad one. */
+static int ram_crcs_check(const uint8_t *ram)
+{
+	uint64_t pages = ep.bi->guest_mem_size / PAGE_SIZE, len, bad = 0;
+	const uint32_t *crc = snap_find(ep.snap_buf, ep.snap_cap, "ramcrc",
+					&len);
+
+	if (!crc || len != pages * sizeof(uint32_t)) {
+		pr("snapshot: no page CRCs\n");
+		return -1;
+	}
+	for (uint64_t i = 0; i < pages; i++) {
+		if (digest_page(ram + i * PAGE_SIZE) == crc[i])
+			continue;
+		if (!bad++)
+			pr("snapshot: guest page 0x%lx changed since it was "
+			   "taken\n", (unsigned long)(i * PAGE_SIZE));
+	}
+	if (bad)
+		pr("snapshot: %lu pages changed\n", (unsigned long)bad);
+	return bad ? -1 : 0;
+}
+
 /* The whole guest: vcpu, devices, RAM (ft/snapshot.h). */
 static int snapshot_take(void)
 {
@@ -227,7 +266,7 @@ static int snapshot_take(void)
 	if (!p)
 		return -1;
 	memcpy(p, ep.bi->guest_mem, ep.bi->guest_mem_size);
-	return 0;
+	return ram_crcs_add(&s, p);
 }
 
 static int snapshot_restore(bool ram)
@@ -240,6 +279,8 @@ static int snapshot_restore(bool ram)
 	rm = snap_find(ep.snap_buf, ep.snap_cap, "ram", &lr);
 	if (!vc || lv != vcpu_state_size() || !dv ||
 	    ld != vdev_state_size() || !rm || lr != ep.bi->guest_mem_size)
+		return -1;
+	if (ram && ram_crcs_check(rm))
 		return -1;
 	vcpu_restore(ep.v, vc);
 	vdev_restore(dv);
@@ -699,8 +740,8 @@ int epoch_init(const struct boot_info *bi, struct vcpu *v)
 				 PAGE_SIZE - 1) / PAGE_SIZE);
 	ep.end_buf = palloc_pages((sizeof(struct eplog_end) + pages *
 				   sizeof(struct eplog_page)) / PAGE_SIZE + 1);
-	ep.snap_cap = bi->guest_mem_size + 4 * PAGE_SIZE +
-		      vcpu_state_size() + vdev_state_size();
+	ep.snap_cap = bi->guest_mem_size + pages * sizeof(uint32_t) +
+		      5 * PAGE_SIZE + vcpu_state_size() + vdev_state_size();
 	ep.snap_buf = palloc_pages(ep.snap_cap / PAGE_SIZE + 1);
 	ep.s1_buf = palloc_pages((vcpu_state_size() + vdev_state_size()) /
 				 PAGE_SIZE + 1);

@@ -13,12 +13,6 @@
 #define EXC_UD			6
 #define EXC_GP			13
 
-/* Extended state the guest may enable in XCR0: x87, SSE and AVX. Not
- * AVX-512 (Bochs 2.7 reports offsets for its components that disagree
- * with its own total size, and Linux then turns XSAVE off; twins on
- * different CPUs agree more easily on less), nor MPX, PKRU or AMX. */
-#define GUEST_XCR0	0x7ull
-
 enum {
 	EXIT_EXC_NMI = 0, EXIT_EXTINT = 1, EXIT_TRIPLE = 2,
 	EXIT_IRQ_WINDOW = 7, EXIT_CPUID = 10,

@@ -36,6 +36,28 @@ static void invept(uint64_t eptp)
 			 : "cc", "memory");
 }
 
+#define CAP_INVVPID		(1ull << 32)	/* IA32_VMX_EPT_VPID_CAP (A.10) */
+#define CAP_INVVPID_SINGLE	(1ull << 41)
+
+/* Drop every translation the CPU may cache for the guest: the linear
+ * ones of its VPID, global pages included (INVVPID single-context, SDM
+ * 31.3), and the guest-physical and combined ones of its EPTP (INVEPT).
+ * A restored guest must start with no TLB entry from the state it left:
+ * a stale global entry would translate as the recording's end did. */
+static void flush_guest_tlb(struct vcpu *v)
+{
+	struct { uint64_t vpid, addr; } desc = { 1, 0 };
+	uint64_t cap = rdmsr(MSR_VMX_EPT_VPID_CAP), type = 1;
+
+	invept(v->eptp);
+	if (!(vmread(PROC_CONTROLS2) & PROC2_VPID) || !(cap & CAP_INVVPID) ||
+	    !(cap & CAP_INVVPID_SINGLE))
+		return;
+	desc.vpid = vmread(VPID);
+	__asm__ volatile("invvpid %0, %1" : : "m"(desc), "r"(type)
+			 : "cc", "memory");
+}
+
 bool vcpu_dirty_log_enable(struct vcpu *v)
 {
 	if (!(rdmsr(MSR_VMX_PROC2) >> 32 & PROC2_EPT) ||
@@ -101,36 +123,55 @@ static bool has_xsave(void)
 	return read_cr4() & CR4_OSXSAVE;
 }
 
-/* XSAVE of the components XCR0 enables, or FXSAVE's 512 bytes where
- * there is no XSAVE (SDM Vol. 1, 13.7 and 10.5). */
+/* Every component the guest may ever enable, whatever XCR0 holds now:
+ * registers of a component the guest has not enabled yet still hold
+ * values, and it sees them once it enables it (Linux's boot turns AVX
+ * on long after a snapshot at its entry, and XSAVEs the YMM halves as
+ * it finds them). */
+static uint64_t xcr0_all(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0xd, 0, &r);
+	return ((((uint64_t)r.edx << 32) | r.eax) & GUEST_XCR0) | 1;
+}
+
+/* XSAVE of all those components, or FXSAVE's 512 bytes where there is
+ * no XSAVE (SDM Vol. 1, 13.7 and 10.5). XCR0 is widened for the XSAVE
+ * alone: the mask operand cannot reach past it (SDM Vol. 1, 13.8). */
 static void fpu_save(struct vcpu_state *s)
 {
-	uint32_t lo, hi;
+	uint64_t all;
 
 	if (!has_xsave()) {
 		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t (*)[512])s->fpu));
 		return;
 	}
 	s->xcr0 = read_xcr0();
-	lo = (uint32_t)s->xcr0;
-	hi = (uint32_t)(s->xcr0 >> 32);
+	all = xcr0_all();
 	memset(s->fpu, 0, sizeof(s->fpu));
+	xsetbv(0, all);
 	__asm__ volatile("xsave64 %0"
 			 : "+m"(*(uint8_t (*)[XSAVE_MAX])s->fpu)
-			 : "a"(lo), "d"(hi));
+			 : "a"((uint32_t)all), "d"((uint32_t)(all >> 32)));
+	xsetbv(0, s->xcr0);
 }
 
 static void fpu_restore(const struct vcpu_state *s)
 {
+	uint64_t all;
+
 	if (!has_xsave()) {
 		__asm__ volatile("fxrstor64 %0"
 				 : : "m"(*(const uint8_t (*)[512])s->fpu));
 		return;
 	}
-	xsetbv(0, s->xcr0);
+	all = xcr0_all();
+	xsetbv(0, all);
 	__asm__ volatile("xrstor64 %0"
 			 : : "m"(*(const uint8_t (*)[XSAVE_MAX])s->fpu),
-			   "a"((uint32_t)s->xcr0), "d"((uint32_t)(s->xcr0 >> 32)));
+			   "a"((uint32_t)all), "d"((uint32_t)(all >> 32)));
+	xsetbv(0, s->xcr0);
 }
 
 static void live_save(struct vcpu_state *s)
@@ -194,4 +235,5 @@ void vcpu_restore(struct vcpu *v, const void *buf)
 	v->io_string = s.io_string;
 	v->io_rep = s.io_rep;
 	v->io_addr_size = s.io_addr_size;
+	flush_guest_tlb(v);
 }
