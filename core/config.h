@@ -58,7 +58,7 @@ struct tandem_config {
 	 * stopping them, as a firmware that used it would have */
 	uint8_t link_test_connect;
 	/* Epochs and record/replay (docs/epochs.md): epoch = units of
-	 * progress per epoch, 0 = off; epoch_counter auto | exact;
+	 * progress per epoch, 0 = off; epoch_counter auto | exact | pmu;
 	 * replaycheck = check that many epochs after boot;
 	 * replay_corrupt_epoch (tests) flips a logged value in that epoch;
 	 * replay_dump = 1 prints the checked log on the console for

@@ -705,21 +705,45 @@ void epoch_print_summary(void)
 
 /* ---- set-up -------------------------------------------------------------- */
 
+/* Enable one kind; its reason, if it fails, goes after what why holds. */
+static int enable_counter(enum vcpu_counter_kind k, char *why, size_t len)
+{
+	size_t n = strlen(why);
+
+	return vcpu_counter_enable(ep.v, k, why + n, len - n);
+}
+
+/* epoch_counter: exact, pmu, or auto (the default): exact first, since
+ * it stops where it should with no single-stepping, then the PMU, for
+ * machines whose preemption timer does not count instructions (real
+ * hardware). Both twins must use the same kind. */
 static int pick_counter(const char *want, char *why, size_t len)
 {
-	if (want[0] && strcmp(want, "auto") && strcmp(want, "exact")) {
+	char exact_why[160];
+
+	if (!strcmp(want, "exact") || !strcmp(want, "pmu")) {
+		tsnprintf(why, len, "epoch_counter = %s: ", want);
+		return enable_counter(want[0] == 'e' ? VCPU_COUNTER_EXACT :
+				      VCPU_COUNTER_PMU, why, len);
+	}
+	if (want[0] && strcmp(want, "auto")) {
 		tsnprintf(why, len, "epoch_counter: '%s' is not one of auto, "
-			  "exact (the PMU counter is not built)", want);
+			  "exact, pmu", want);
 		return -1;
 	}
-	return vcpu_counter_enable(ep.v, why, len);
+	if (!vcpu_counter_enable(ep.v, VCPU_COUNTER_EXACT, exact_why,
+				 sizeof(exact_why)))
+		return 0;
+	tsnprintf(why, len, "epoch_counter = auto: exact: %s; pmu: ",
+		  exact_why);
+	return enable_counter(VCPU_COUNTER_PMU, why, len);
 }
 
 int epoch_init(const struct boot_info *bi, struct vcpu *v)
 {
 	const struct tandem_config *c = &bi->cfg;
 	uint64_t pages = bi->guest_mem_size / PAGE_SIZE;
-	char why[200];
+	char why[320];
 
 	if (!c->epoch && !c->replaycheck)
 		return 0;
@@ -727,7 +751,7 @@ int epoch_init(const struct boot_info *bi, struct vcpu *v)
 	ep.bi = bi;
 	ep.e = c->epoch ? c->epoch : 100000;
 	if (pick_counter(c->epoch_counter, why, sizeof(why))) {
-		pr("%s: epochs need an exact progress counter: %s\n",
+		pr("%s: epochs need a progress counter: %s\n",
 		   bi->cfg_name, why);
 		return -1;
 	}

@@ -136,27 +136,38 @@ size_t vcpu_exit_counts(struct vcpu *v, struct vcpu_exit_count *out,
 uint64_t vcpu_exits_total(struct vcpu *v);
 
 /* ---- Epochs: progress counter, state digest, snapshot (vmx_counter.c,
- * vmx_state.c; docs/epochs.md) ---- */
+ * vmx_pmu.c, vmx_state.c; docs/epochs.md) ---- */
 
 enum vcpu_counter_kind {
 	VCPU_COUNTER_NONE,
 	/* guest instructions, exactly: the VMX-preemption timer where it
 	 * counts instructions (Bochs), proven by self-test */
 	VCPU_COUNTER_EXACT,
+	/* retired guest conditional branches on a PMU counter, whose
+	 * overflow interrupt comes up to vcpu_counter_skid() units late
+	 * (vmx_pmu.c); proven by self-test */
+	VCPU_COUNTER_PMU,
 };
 
-/* Self-test the exact counter on a scratch snippet (guest RAM at
- * gpa 0x8000 is borrowed and restored; the guest entry state must be
+/* Self-test the counter of that kind on a scratch snippet (guest RAM
+ * at gpa 0x8000 is borrowed and restored; the guest entry state must be
  * set afterwards) and turn it on. 0, or -1 with why. */
-int vcpu_counter_enable(struct vcpu *v, char *why, size_t len);
+int vcpu_counter_enable(struct vcpu *v, enum vcpu_counter_kind kind,
+			char *why, size_t len);
 enum vcpu_counter_kind vcpu_counter_kind(struct vcpu *v);
 const char *vcpu_counter_name(enum vcpu_counter_kind k);
+/* The most units a budget exit can come after the budget ran out: 0 for
+ * the exact counter; a bound for the PMU, whose callers arm that much
+ * early and single-step the rest. */
+uint32_t vcpu_counter_skid(struct vcpu *v);
 /* Units of progress retired by the guest since the counter was enabled.
  * Only instructions the guest itself retires count: those tandem
  * completes after an exit (CPUID, I/O...) do not. */
 uint64_t vcpu_progress(struct vcpu *v);
-/* Exit with VCPU_EXIT_BUDGET after exactly 'units' more units (at the
- * instruction boundary reached then); UINT64_MAX: no budget. */
+/* Exit with VCPU_EXIT_BUDGET after 'units' more units (at the
+ * instruction boundary reached then): exactly, or for the PMU up to
+ * vcpu_counter_skid() units later, never earlier; UINT64_MAX: no
+ * budget. */
 void vcpu_set_budget(struct vcpu *v, uint64_t units);
 
 /* Registers an epoch digest compares, in a fixed order. */

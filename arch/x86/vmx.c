@@ -465,6 +465,7 @@ void vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 		}
 		if (v->poll_ticks)
 			vmwrite(PREEMPTION_TIMER, timer_value(v));
+		vmx_counter_entry(v);
 		rc = vmx_enter(&v->regs, v->launched);
 		if (rc) {
 			entry_failed(v, rc, e);

@@ -57,8 +57,9 @@ struct vcpu {
 	void *vmcs;
 	uint64_t *ept_pml4;
 	uint64_t eptp;
-	/* epoch counter (vmx_counter.c) */
+	/* epoch counter (vmx_counter.c, vmx_pmu.c) */
 	bool counting;
+	enum vcpu_counter_kind counter;	/* which, while counting */
 	uint64_t budget;		/* units left; UINT64_MAX = none */
 	uint64_t progress;		/* units retired since enabled */
 	uint64_t armed;			/* preemption timer of this entry */
@@ -99,9 +100,12 @@ void ept_collect_dirty(uint64_t *pml4, void (*fn)(uint64_t gfn, void *arg),
 		       void *arg);
 
 /* Counter hooks of vcpu_run: the timer value of the next entry, the
- * accounting after each exit. */
+ * last step before each entry, the accounting after each exit; and of
+ * the NMI exit: true when the counter's overflow interrupt explains it. */
 uint64_t vmx_counter_timer(struct vcpu *v, uint64_t ticks);
+void vmx_counter_entry(struct vcpu *v);
 void vmx_counter_exit(struct vcpu *v);
+bool vmx_counter_nmi(struct vcpu *v);
 
 const char *vmx_exit_name(uint32_t reason);
 const char *vmx_instr_error_name(uint32_t err);

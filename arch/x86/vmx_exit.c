@@ -246,7 +246,8 @@ static bool exit_exc_nmi(struct vcpu *v, struct vcpu_exit *e)
 	uint32_t info = (uint32_t)vmread(EXIT_INTR_INFO);
 
 	if ((info & (7u << 8)) == INTR_TYPE_NMI) {
-		pr("host NMI while the guest ran (ignored)\n");
+		if (!vmx_counter_nmi(v))
+			pr("host NMI while the guest ran (ignored)\n");
 		return false;
 	}
 	return exit_unhandled(v, e);
