@@ -142,7 +142,10 @@ static int probe_event(uint32_t max_leaf, char *why, size_t len)
 
 /* The two "load IA32_PERF_GLOBAL_CTRL" controls. Bits 63:32 (allowed
  * 1-settings) of the TRUE capability MSRs equal those of the others
- * (SDM Vol. 3D, A.4, A.5), so the plain ones do. */
+ * (SDM Vol. 3D, A.4, A.5), so the plain ones do. The Nehalem/Westmere
+ * errata that keep KVM off these controls (AAK155 and kin: a VM exit may
+ * clear IA32_PERF_GLOBAL_CTRL[34:32], the fixed counters' enables) touch
+ * neither PMC0's bit 0 nor a host value of 0. */
 static int probe_vmx(char *why, size_t len)
 {
 	uint32_t entry1 = rdmsr(MSR_VMX_ENTRY) >> 32;
