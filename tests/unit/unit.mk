@@ -13,14 +13,14 @@ UNIT_TESTS  := config multiboot print devices vmx_check vmx_names monitor consol
 	       cpuid
 UNIT_TESTS  += linux acpi
 UNIT_TESTS  += frame link linkcfg
-UNIT_TESTS  += eplog skid
+UNIT_TESTS  += eplog skid insn
 UNIT_TESTS  += pmu_calc
 UNIT_BINS   := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 UNIT_HDRS   := $(wildcard tests/unit/*.h) lib/print.h lib/string.h \
 	       core/config.h core/multiboot.h core/monitor.h core/console.h \
 	       core/cpuid.h core/machine.h core/boot_info.h drivers/serial.h \
 	       arch/x86/cpu.h arch/x86/vcpu.h arch/x86/vmcs.h arch/x86/vmx.h \
-	       arch/x86/vmx_check.h arch/x86/pmu_calc.h core/pic.h core/pit.h \
+	       arch/x86/vmx_check.h arch/x86/pmu_calc.h arch/x86/insn.h core/pic.h core/pit.h \
 	       core/rtc.h core/guestlog.h core/env.h core/vdev.h lib/time.h
 UNIT_HDRS   += core/linux.h core/acpi.h
 UNIT_HDRS   += ft/frame.h ft/link.h ft/link_config.h ft/crc32c.h \
@@ -49,6 +49,7 @@ $(BUILD)/unit/devices: tests/unit/test_devices.c core/pic.c core/pit.c \
 $(BUILD)/unit/vmx_check: tests/unit/test_vmx_check.c arch/x86/vmx_check.c \
 			 lib/print.c
 $(BUILD)/unit/vmx_names: tests/unit/test_vmx_names.c arch/x86/vmx_names.c
+$(BUILD)/unit/insn: tests/unit/test_insn.c arch/x86/insn.c
 $(BUILD)/unit/pmu_calc: tests/unit/test_pmu_calc.c arch/x86/pmu_calc.c
 $(BUILD)/unit/monitor: tests/unit/test_monitor.c core/monitor.c lib/print.c
 $(BUILD)/unit/console: tests/unit/test_console.c core/console.c lib/print.c
