@@ -137,6 +137,8 @@ static void handle_exit(struct vcpu_exit *e)
 		break;
 	case VCPU_EXIT_IRQ_WINDOW:
 		break;		/* delivered at the top of the loop */
+	case VCPU_EXIT_STEP:
+		break;		/* ft/epoch.c steps to an epoch end */
 	case VCPU_EXIT_MEM:
 		handle_mem(e);
 		break;

@@ -27,6 +27,7 @@
 #define RFLAGS_TF	(1ull << 8)
 #define RFLAGS_IF	(1ull << 9)
 #define RFLAGS_DF	(1ull << 10)
+#define RFLAGS_RF	(1ull << 16)
 #define RFLAGS_VM	(1ull << 17)
 
 #define MSR_FEATURE_CONTROL	0x03a
@@ -82,22 +83,24 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-#define DEFINE_CR(n)							\
-static inline uint64_t read_cr##n(void)					\
+/* Control and debug registers: read_cr0(), write_dr6(), ... */
+#define DEFINE_SYSREG(r)						\
+static inline uint64_t read_##r(void)					\
 {									\
 	uint64_t v;							\
-	__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));		\
+	__asm__ volatile("mov %%" #r ", %0" : "=r"(v));			\
 	return v;							\
 }									\
-static inline void write_cr##n(uint64_t v)				\
+static inline void write_##r(uint64_t v)				\
 {									\
-	__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");	\
+	__asm__ volatile("mov %0, %%" #r : : "r"(v) : "memory");	\
 }
-DEFINE_CR(0)
-DEFINE_CR(2)
-DEFINE_CR(3)
-DEFINE_CR(4)
-#undef DEFINE_CR
+DEFINE_SYSREG(cr0)
+DEFINE_SYSREG(cr2)
+DEFINE_SYSREG(cr3)
+DEFINE_SYSREG(cr4)
+DEFINE_SYSREG(dr6)
+#undef DEFINE_SYSREG
 
 static inline uint64_t read_xcr0(void)
 {

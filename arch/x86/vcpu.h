@@ -28,6 +28,7 @@ enum vcpu_exit_kind {
 	VCPU_EXIT_HLT,		/* guest halted (instruction completed) */
 	VCPU_EXIT_TIMER,	/* deadline or poll quantum reached */
 	VCPU_EXIT_BUDGET,	/* the progress budget is used up */
+	VCPU_EXIT_STEP,		/* one single-step done (vcpu_single_step) */
 	VCPU_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
 	VCPU_EXIT_MEM,		/* access to a guest-physical address
 				 * outside RAM: mem */
@@ -172,6 +173,8 @@ void vcpu_set_budget(struct vcpu *v, uint64_t units);
 
 /* Registers an epoch digest compares, in a fixed order. */
 #define VCPU_DIGEST_REGS	24
+#define VCPU_DIGEST_RCX		2	/* where each register is */
+#define VCPU_DIGEST_RIP		16
 void vcpu_digest_regs(struct vcpu *v, uint64_t out[VCPU_DIGEST_REGS]);
 const char *vcpu_digest_reg_name(unsigned i);
 
@@ -188,5 +191,42 @@ void vcpu_dirty_pages(struct vcpu *v, void (*fn)(uint64_t gfn, void *arg),
 size_t vcpu_state_size(void);
 void vcpu_save(struct vcpu *v, void *buf);
 void vcpu_restore(struct vcpu *v, const void *buf);
+
+/* ---- Single-stepping (vmx_step.c; docs/epochs.md) ---- */
+
+enum vcpu_step_kind {
+	VCPU_STEP_NONE,
+	VCPU_STEP_MTF,		/* the monitor trap flag (SDM 26.5.2) */
+	VCPU_STEP_TF,		/* RFLAGS.TF with #DB intercepted, hidden
+				 * from the guest (SDM 18.3.1.4) */
+};
+
+/* Pick the mechanism by self-test on a scratch snippet (guest RAM at
+ * gpa 0x8000 is borrowed and restored; set the guest entry state
+ * afterwards): the monitor trap flag where it fires, else TF. Returns
+ * the kind, VCPU_STEP_NONE if neither works, and in why what was found
+ * (one line). Call after vcpu_counter_enable(): with the exact counter
+ * on, the test also checks that each step retires one instruction. */
+enum vcpu_step_kind vcpu_step_enable(struct vcpu *v, char *why,
+				     size_t len);
+enum vcpu_step_kind vcpu_step_kind(struct vcpu *v);
+const char *vcpu_step_name(enum vcpu_step_kind k);
+/* While on, vcpu_run() returns VCPU_EXIT_STEP after each instruction the
+ * guest retires (each iteration of a REP string instruction), unless an
+ * exit for core/ comes first. With TF, the instruction that delivers an
+ * event (INT n, SYSCALL, an exception) runs without tandem's TF, and the
+ * step comes back at the next exit instead: arm the budget as a backstop
+ * while stepping. */
+void vcpu_single_step(struct vcpu *v, bool on);
+
+/* What TF stepping did to stay out of the guest's sight, since boot. */
+struct vcpu_step_counts {
+	uint64_t pushf;		/* PUSHF images given the guest's TF back */
+	uint64_t db;		/* #DB that were the guest's, reflected */
+	uint64_t exceptions;	/* other exceptions reflected */
+	uint64_t untraced;	/* entries that delivered an event, run
+				 * without tandem's TF */
+};
+void vcpu_step_counts(struct vcpu *v, struct vcpu_step_counts *c);
 
 #endif

@@ -35,6 +35,8 @@ enum vmcs_field {
 	PIN_CONTROLS		= 0x4000,
 	PROC_CONTROLS		= 0x4002,
 	EXCEPTION_BITMAP	= 0x4004,
+	PF_ERRCODE_MASK		= 0x4006,
+	PF_ERRCODE_MATCH	= 0x4008,
 	CR3_TARGET_COUNT	= 0x400a,
 	EXIT_CONTROLS		= 0x400c,
 	EXIT_MSR_STORE_COUNT	= 0x400e,
@@ -191,6 +193,12 @@ enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR,
 #define INTR_TYPE_EXT		(0u << 8)
 #define INTR_TYPE_NMI		(2u << 8)
 #define INTR_TYPE_HW_EXC	(3u << 8)
+#define INTR_TYPE_PRIV_SW	(5u << 8)	/* INT1 */
+#define INTR_TYPE_SW_EXC	(6u << 8)	/* INT3, INTO */
+#define INTR_TYPE_MASK		(7u << 8)
+
+/* Pending debug exceptions (SDM 25.4.2): a single-step trap */
+#define PENDING_DBG_BS		(1ull << 14)
 
 static inline uint64_t vmread(uint64_t field)
 {

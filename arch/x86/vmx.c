@@ -466,12 +466,14 @@ void vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 		if (v->poll_ticks)
 			vmwrite(PREEMPTION_TIMER, timer_value(v));
 		vmx_counter_entry(v);
+		vmx_step_entry(v);
 		rc = vmx_enter(&v->regs, v->launched);
 		if (rc) {
 			entry_failed(v, rc, e);
 			return;
 		}
 		v->launched = true;
+		vmx_step_exit(v);
 		vmx_counter_exit(v);
 		if (!vmx_handle_exit(v, e))
 			continue;

@@ -63,6 +63,15 @@ struct vcpu {
 	uint64_t budget;		/* units left; UINT64_MAX = none */
 	uint64_t progress;		/* units retired since enabled */
 	uint64_t armed;			/* preemption timer of this entry */
+	/* single-stepping (vmx_step.c) */
+	enum vcpu_step_kind step_kind;	/* chosen by self-test */
+	bool stepping;
+	bool step_tf;			/* this entry carries tandem's TF */
+	bool step_guest_tf;		/* the guest's own TF at that entry */
+	bool step_pass_once;		/* next entry: faults to the CPU */
+	uint8_t step_insn;		/* enum insn_kind being stepped */
+	uint64_t step_rip;		/* where that entry began */
+	struct vcpu_step_counts step_counts;
 };
 
 /* CR0/CR4 as the guest sees them: bits it owns from the real register,
@@ -106,6 +115,20 @@ uint64_t vmx_counter_timer(struct vcpu *v, uint64_t ticks);
 void vmx_counter_entry(struct vcpu *v);
 void vmx_counter_exit(struct vcpu *v);
 bool vmx_counter_nmi(struct vcpu *v);
+
+/* Single-step hooks (vmx_step.c): before and after each entry (the guest
+ * never sees tandem's TF outside vcpu_run), and the exits that stepping
+ * causes: an exception while TF stepping, the MTF exit. */
+void vmx_step_entry(struct vcpu *v);
+void vmx_step_exit(struct vcpu *v);
+bool vmx_step_exception(struct vcpu *v, struct vcpu_exit *e, uint32_t info);
+bool vmx_step_mtf(struct vcpu *v, struct vcpu_exit *e);
+
+/* TF stepping intercepts every exception (vmx_step.c). */
+static inline bool vmx_step_traps(const struct vcpu *v)
+{
+	return v->stepping && v->step_kind == VCPU_STEP_TF;
+}
 
 const char *vmx_exit_name(uint32_t reason);
 const char *vmx_instr_error_name(uint32_t err);

@@ -19,8 +19,9 @@ enum {
 	EXIT_GETSEC = 11, EXIT_HLT = 12, EXIT_INVD = 13, EXIT_RDPMC = 15,
 	EXIT_RDTSC = 16, EXIT_VMCALL = 18, EXIT_VMXON = 27, EXIT_CR = 28,
 	EXIT_IO = 30, EXIT_RDMSR = 31, EXIT_WRMSR = 32, EXIT_MWAIT = 36,
-	EXIT_MONITOR = 39, EXIT_EPT_VIOLATION = 48, EXIT_INVEPT = 50,
-	EXIT_RDTSCP = 51, EXIT_PREEMPT = 52, EXIT_INVVPID = 53,
+	EXIT_MTF = 37, EXIT_MONITOR = 39, EXIT_EPT_VIOLATION = 48,
+	EXIT_INVEPT = 50, EXIT_RDTSCP = 51, EXIT_PREEMPT = 52,
+	EXIT_INVVPID = 53,
 	EXIT_XSETBV = 55, EXIT_RDRAND = 57, EXIT_RDSEED = 61,
 };
 
@@ -66,6 +67,11 @@ void vmx_skip_instruction(struct vcpu *v)
 	/* the instruction retired: STI / MOV SS blocking ends (SDM 25.4.2) */
 	if (intr & 3)
 		vmwrite(GUEST_INTERRUPTIBILITY, intr & ~3u);
+	/* and the guest's own single-step trap follows it (SDM 18.3.1.4):
+	 * pending BS has the CPU deliver it at the next entry (27.7.3) */
+	if (vmread(GUEST_RFLAGS) & RFLAGS_TF)
+		vmwrite(GUEST_PENDING_DBG,
+			vmread(GUEST_PENDING_DBG) | PENDING_DBG_BS);
 }
 
 void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
@@ -250,6 +256,8 @@ static bool exit_exc_nmi(struct vcpu *v, struct vcpu_exit *e)
 			pr("host NMI while the guest ran (ignored)\n");
 		return false;
 	}
+	if (vmx_step_traps(v))
+		return vmx_step_exception(v, e, info);
 	return exit_unhandled(v, e);
 }
 
@@ -651,6 +659,7 @@ static const exit_fn exit_table[VMX_EXIT_REASONS] = {
 	[34] = exit_entry_failed,
 	[41] = exit_entry_failed,
 	[EXIT_MWAIT] = exit_inject_ud,
+	[EXIT_MTF] = vmx_step_mtf,
 	[EXIT_MONITOR] = exit_inject_ud,
 	[EXIT_EPT_VIOLATION] = exit_ept_violation,
 	[EXIT_INVEPT] = exit_inject_ud,

@@ -798,6 +798,24 @@ static void test_pending_debug_bs(void)
 		    "- SDM 27.3.1.5");
 }
 
+/* After TF single-stepping tandem gives the guest its TF back: a
+ * single-step left pending under MOV SS blocking must go with it. */
+static void test_pending_debug_bs_without_tf(void)
+{
+	valid();
+	s.guest.interruptibility = 2;		/* MOV SS */
+	s.guest.pending_dbg = 1u << 14;
+	CHECK_FAILS("guest pending debug exceptions: BS must be 0 without "
+		    "RFLAGS.TF (or with BTF) under STI/MOV SS blocking or HLT "
+		    "- SDM 27.3.1.5");
+	s.guest.pending_dbg = 0;
+	CHECK_PASSES();
+	/* no blocking: BS may stay pending either way */
+	s.guest.interruptibility = 0;
+	s.guest.pending_dbg = 1u << 14;
+	CHECK_PASSES();
+}
+
 static void test_link_pointer(void)
 {
 	valid();
@@ -874,6 +892,7 @@ static const struct tcase cases[] = {
 	TCASE(activity),
 	TCASE(interruptibility),
 	TCASE(pending_debug_bs),
+	TCASE(pending_debug_bs_without_tf),
 	TCASE(link_pointer),
 	TCASE(pdptes),
 };
