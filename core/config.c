@@ -68,6 +68,7 @@ static const struct cfg_key keys[] = {
 	KEY(test_host_fault, CFG_UINT, 0,      1,          0,        0),
 	KEY(epoch,          CFG_UINT, 0,       1000000000, 0,        0),
 	KEY(epoch_counter,  CFG_STR,  0,       0,          0,        0),
+	KEY(epoch_skid,     CFG_UINT, 0,       1000000000, 0,        0),
 	KEY(replaycheck,    CFG_UINT, 0,       1000000,    0,        0),
 	KEY(replay_corrupt_epoch, CFG_UINT, 0, 1000000,    0,        0),
 	KEY(epoch_log,      CFG_SIZE, 1 * MIB, 1024 * MIB, 16 * MIB, 0),

@@ -65,6 +65,9 @@ struct tandem_config {
 	 * tools/logdump. */
 	uint32_t epoch;
 	char epoch_counter[16];
+	/* arm the counter this many units early and single-step the rest
+	 * (0: the counter's own skid; docs/epochs.md) */
+	uint32_t epoch_skid;
 	uint32_t replaycheck;
 	uint32_t replay_corrupt_epoch;
 	uint64_t epoch_log;		/* log buffer, bytes */

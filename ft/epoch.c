@@ -4,6 +4,7 @@
 #include "ft/crc32c.h"
 #include "ft/digest.h"
 #include "ft/eplog.h"
+#include "ft/skid.h"
 #include "ft/snapshot.h"
 #include "core/env.h"
 #include "core/power.h"
@@ -41,8 +42,14 @@ static struct {
 	uint32_t check_n, check_first, check_done;
 	uint32_t corrupt_epoch;
 	size_t last_input;		/* log offset of the last input */
+	/* the end of an epoch: the budget armed 'margin' units early,
+	 * then single-steps to it (ft/skid.h) */
+	uint64_t margin;
+	struct skid skid;		/* the live epoch's */
+	char step_found[200];		/* what the stepping self-test found */
 	/* statistics */
 	uint64_t epochs, irqs;
+	uint64_t steps_total, steps_max;	/* per live epoch end */
 	uint64_t end_tsc_total, end_tsc_max;
 	bool dirty_ok;
 } ep;
@@ -289,6 +296,34 @@ static int snapshot_restore(bool ram)
 	return 0;
 }
 
+/* ---- arming early, stepping to the end ---------------------------------- */
+
+/* The budget for an epoch that ends at target: armed 'margin' units
+ * early; record and replay arm alike, so that both step the same
+ * instructions. */
+static void arm(struct skid *s, const struct skid_pos *target, bool regs)
+{
+	skid_start(s, target, regs, ep.margin);
+	vcpu_set_budget(ep.v, skid_arm(s));
+}
+
+/* The budget or a single-step stopped the guest at pos: step on, with
+ * the budget behind as a backstop (a step that TF stepping loses to an
+ * event comes back there), or stop stepping. */
+static enum skid_verdict stopped(struct skid *s, const struct position *pos)
+{
+	uint64_t r[VCPU_DIGEST_REGS];
+	enum skid_verdict v;
+
+	vcpu_digest_regs(ep.v, r);
+	v = skid_stop(s, &(struct skid_pos){ pos->at, r[VCPU_DIGEST_RIP],
+					     r[VCPU_DIGEST_RCX] });
+	vcpu_single_step(ep.v, v == SKID_STEP);
+	if (v == SKID_STEP)
+		vcpu_set_budget(ep.v, skid_backstop(s));
+	return v;
+}
+
 /* ---- replay ------------------------------------------------------------ */
 
 struct replay {
@@ -296,6 +331,7 @@ struct replay {
 	struct eplog_end want;		/* END of the epoch being replayed */
 	const struct eplog_page *want_pages;
 	uint32_t epoch;
+	uint64_t steps;			/* single-steps of the whole replay */
 	char why[200];
 };
 
@@ -440,7 +476,7 @@ static bool at_end(const struct replay *r, const struct position *pos,
 		   const struct vcpu_exit *e)
 {
 	if (r->want.kind == EPOCH_END_FULL)
-		return e->kind == VCPU_EXIT_BUDGET;
+		return false;		/* stopped() says when */
 	return is_instruction_exit(e->kind) && pos->at == r->want.progress &&
 	       pos->sub == r->want.sub;
 }
@@ -459,40 +495,79 @@ static void replay_irqs(struct replay *r)
 	}
 }
 
-static int replay_epoch(struct replay *r)
+static int not_where(struct replay *r, const char *what, uint64_t at)
+{
+	tsnprintf(r->why, sizeof(r->why), "%s at progress %lu, not where "
+		  "record ended (%s at %lu)", what, (unsigned long)at,
+		  eplog_end_name(r->want.kind),
+		  (unsigned long)r->want.progress);
+	return -1;
+}
+
+/* A full epoch ends at the position record stopped at: its count, RIP
+ * and RCX. An epoch that record ended at HLT or a stop was armed for
+ * the full length all the same. */
+static void replay_arm(struct replay *r, struct skid *s)
+{
+	if (r->want.kind == EPOCH_END_FULL)
+		arm(s, &(struct skid_pos){ r->want.progress,
+					   r->want.regs[VCPU_DIGEST_RIP],
+					   r->want.regs[VCPU_DIGEST_RCX] },
+		    true);
+	else
+		arm(s, &(struct skid_pos){ ep.e, 0, 0 }, false);
+}
+
+/* Run to the end of the epoch being replayed, serving inputs from the
+ * log; 0 there, with its exit in *e. */
+static int replay_run(struct replay *r, struct skid *s, struct vcpu_exit *e)
 {
 	struct position pos = { vcpu_progress(ep.v), 0, 0 };
+	enum skid_verdict v;
+
+	for (;;) {
+		vcpu_run(ep.v, e);
+		track(&pos, e);
+		if (e->kind == VCPU_EXIT_BUDGET || e->kind == VCPU_EXIT_STEP) {
+			v = stopped(s, &pos);
+			if (v == SKID_STEP)
+				continue;
+			if (v == SKID_DONE && r->want.kind == EPOCH_END_FULL)
+				return 0;
+			if (v == SKID_DONE)
+				return not_where(r, "full length", pos.at);
+			skid_describe(s, r->why, sizeof(r->why));
+			return -1;
+		}
+		if (at_end(r, &pos, e))
+			return 0;
+		if (e->kind == VCPU_EXIT_HLT)
+			return not_where(r, "HLT", pos.at);
+		if (e->kind == VCPU_EXIT_MEM || e->kind == VCPU_EXIT_SHUTDOWN ||
+		    e->kind == VCPU_EXIT_FAILED) {
+			tsnprintf(r->why, sizeof(r->why), "the guest faulted "
+				  "(exit kind %u)", e->kind);
+			return -1;
+		}
+		if (replay_answer(r, e))
+			return -1;
+		vcpu_complete(ep.v, e);
+	}
+}
+
+static int replay_epoch(struct replay *r)
+{
 	struct vcpu_exit e;
+	struct skid s;
+	int rc;
 
 	if (find_end(r))
 		return -1;
-	vcpu_set_budget(ep.v, r->want.progress +
-			(r->want.kind == EPOCH_END_FULL ? 0 : 1));
-	for (;;) {
-		vcpu_run(ep.v, &e);
-		track(&pos, &e);
-		if (at_end(r, &pos, &e))
-			break;
-		if (e.kind == VCPU_EXIT_BUDGET || e.kind == VCPU_EXIT_HLT) {
-			tsnprintf(r->why, sizeof(r->why), "%s at progress "
-				  "%lu, not where record ended (%s at %lu)",
-				  e.kind == VCPU_EXIT_HLT ? "HLT" : "budget",
-				  (unsigned long)pos.at,
-				  eplog_end_name(r->want.kind),
-				  (unsigned long)r->want.progress);
-			return -1;
-		}
-		if (e.kind == VCPU_EXIT_MEM || e.kind == VCPU_EXIT_SHUTDOWN ||
-		    e.kind == VCPU_EXIT_FAILED) {
-			tsnprintf(r->why, sizeof(r->why), "the guest faulted "
-				  "(exit kind %u)", e.kind);
-			return -1;
-		}
-		if (replay_answer(r, &e))
-			return -1;
-		vcpu_complete(ep.v, &e);
-	}
-	if (compare_end(r))
+	replay_arm(r, &s);
+	rc = replay_run(r, &s, &e);
+	vcpu_single_step(ep.v, false);
+	r->steps += s.steps;
+	if (rc || compare_end(r))
 		return -1;
 	if (r->want.kind == EPOCH_END_STOP)
 		return 0;
@@ -533,10 +608,13 @@ static void dump_log(const uint8_t *b, size_t len)
 
 static void verdict(uint32_t n, struct replay *r, int rc)
 {
-	if (!rc) {
+	if (!rc && r->steps)
+		pr("replaycheck: %u epochs replayed exactly (%lu "
+		   "single-steps)\n", n, (unsigned long)r->steps);
+	if (!rc && !r->steps)
 		pr("replaycheck: %u epochs replayed exactly\n", n);
+	if (!rc)
 		return;
-	}
 	pr("replaycheck: DIVERGED in epoch %u (replay epoch %u of %u): %s\n",
 	   r->epoch, r->epoch - ep.check_first + 1, n, r->why);
 }
@@ -599,15 +677,20 @@ void epoch_begin(void)
 {
 	ep.epoch++;
 	ep.pos = (struct position){ vcpu_progress(ep.v), 0, 0 };
-	vcpu_set_budget(ep.v, ep.e);
+	arm(&ep.skid, &(struct skid_pos){ ep.e, 0, 0 }, false);
 	if (ep.phase == CHECK_ARMED)
 		check_start();
 }
 
 static void epoch_end(uint8_t kind)
 {
-	uint32_t len = build_end(kind);
+	uint32_t len;
 
+	vcpu_single_step(ep.v, false);
+	ep.steps_total += ep.skid.steps;
+	if (ep.skid.steps > ep.steps_max)
+		ep.steps_max = ep.skid.steps;
+	len = build_end(kind);
 	/* the first epoch from replay_corrupt_epoch on that read a value */
 	if (ep.phase == CHECK_RECORDING && ep.corrupt_epoch &&
 	    ep.epoch >= ep.corrupt_epoch && corrupt_last_input())
@@ -620,17 +703,37 @@ static void epoch_end(uint8_t kind)
 		run_check();
 }
 
+/* The live epoch's budget or a single-step stopped the guest. Past the
+ * end is a bug or a counter that skids more than it says: nothing
+ * recorded from here could be replayed, so tandem stops. */
+static bool live_stop(void)
+{
+	char why[200];
+
+	switch (stopped(&ep.skid, &ep.pos)) {
+	case SKID_STEP:
+		return false;
+	case SKID_DONE:
+		epoch_end(EPOCH_END_FULL);
+		return true;
+	case SKID_OVERSHOT:
+		break;
+	}
+	skid_describe(&ep.skid, why, sizeof(why));
+	pr("epochs: epoch %u OVERSHOT its end: %s\n", ep.epoch, why);
+	power_off(STATUS_HOST_FAULT);
+}
+
 bool epoch_exit(const struct vcpu_exit *e)
 {
 	if (!ep.on)
 		return false;
 	track(&ep.pos, e);
-	if (e->kind == VCPU_EXIT_BUDGET)
-		epoch_end(EPOCH_END_FULL);
-	else if (e->kind == VCPU_EXIT_HLT)
-		epoch_end(EPOCH_END_HLT);
-	else
+	if (e->kind == VCPU_EXIT_BUDGET || e->kind == VCPU_EXIT_STEP)
+		return live_stop();
+	if (e->kind != VCPU_EXIT_HLT)
 		return false;
+	epoch_end(EPOCH_END_HLT);
 	return true;
 }
 
@@ -661,6 +764,11 @@ void epoch_replaycheck(uint32_t n)
 	ep.phase = CHECK_ARMED;
 }
 
+static uint64_t steps_mean(void)
+{
+	return ep.epochs ? ep.steps_total / ep.epochs : 0;
+}
+
 void epoch_print_status(void)
 {
 	uint64_t hz = ep.bi && ep.bi->tsc_hz ? ep.bi->tsc_hz / 1000000 : 1;
@@ -673,7 +781,10 @@ void epoch_print_status(void)
 	       vcpu_counter_name(vcpu_counter_kind(ep.v)));
 	pr_raw("epoch       %u units; %lu epochs run, now %u\n", ep.e,
 	       (unsigned long)ep.epochs, ep.epoch);
-	pr_raw("steps       0 single-steps per epoch end (exact counter)\n");
+	pr_raw("steps       mean %lu, max %lu single-steps per epoch end "
+	       "(%s, margin %lu units)\n", (unsigned long)steps_mean(),
+	       (unsigned long)ep.steps_max,
+	       vcpu_step_name(vcpu_step_kind(ep.v)), (unsigned long)ep.margin);
 	pr_raw("epoch end   mean %lu us, max %lu us (digest)\n",
 	       (unsigned long)(ep.epochs ?
 			       ep.end_tsc_total / ep.epochs / (hz ? hz : 1) :
@@ -686,6 +797,20 @@ void epoch_print_status(void)
 	pr_raw("replaycheck %u done\n", ep.check_done);
 }
 
+/* What TF stepping did to hide itself (the epoch lane checks it). */
+static void print_step_counts(void)
+{
+	struct vcpu_step_counts c;
+
+	if (vcpu_step_kind(ep.v) != VCPU_STEP_TF || !ep.margin)
+		return;
+	vcpu_step_counts(ep.v, &c);
+	pr("epochs: TF+#DB stepping: %lu PUSHF images fixed, %lu #DB and "
+	   "%lu other exceptions reflected, %lu entries delivered an event "
+	   "untraced\n", (unsigned long)c.pushf, (unsigned long)c.db,
+	   (unsigned long)c.exceptions, (unsigned long)c.untraced);
+}
+
 /* One line at power-off, for tools/bench-epochs: the figures of the
  * `epoch` command, with the epoch-end cost in TSC ticks too (in Bochs
  * the TSC counts instructions, so that is tandem's work per end). */
@@ -694,13 +819,16 @@ void epoch_print_summary(void)
 	if (!ep.on)
 		return;
 	pr("epochs: %lu run of %u units, %lu units in all; end mean %lu max "
-	   "%lu TSC ticks; log %lu bytes, %lu per epoch; %lu interrupts\n",
+	   "%lu TSC ticks; log %lu bytes, %lu per epoch; %lu interrupts; "
+	   "steps mean %lu max %lu\n",
 	   (unsigned long)ep.epochs, ep.e,
 	   (unsigned long)vcpu_progress(ep.v),
 	   (unsigned long)(ep.epochs ? ep.end_tsc_total / ep.epochs : 0),
 	   (unsigned long)ep.end_tsc_max, (unsigned long)ep.log_bytes,
 	   (unsigned long)(ep.epochs ? ep.log_bytes / ep.epochs : 0),
-	   (unsigned long)ep.irqs);
+	   (unsigned long)ep.irqs, (unsigned long)steps_mean(),
+	   (unsigned long)ep.steps_max);
+	print_step_counts();
 }
 
 /* ---- set-up -------------------------------------------------------------- */
@@ -739,6 +867,26 @@ static int pick_counter(const char *want, char *why, size_t len)
 	return enable_counter(VCPU_COUNTER_PMU, why, len);
 }
 
+/* The margin: epoch_skid, or the counter's own skid; the single-step
+ * mechanism, by self-test, when there is a margin to step through. */
+static int pick_margin(const struct tandem_config *c, char *why,
+		       size_t len)
+{
+	uint64_t skid = vcpu_counter_skid(ep.v);
+	enum vcpu_step_kind k;
+
+	ep.margin = c->epoch_skid ? c->epoch_skid : skid;
+	if (skid_check_margin(ep.margin, skid, why, len))
+		return -1;
+	k = vcpu_step_enable(ep.v, ep.step_found, sizeof(ep.step_found));
+	if (!ep.margin || k != VCPU_STEP_NONE)
+		return 0;
+	tsnprintf(why, len, "a margin of %lu units needs single-stepping, "
+		  "and there is none: %s", (unsigned long)ep.margin,
+		  ep.step_found);
+	return -1;
+}
+
 int epoch_init(const struct boot_info *bi, struct vcpu *v)
 {
 	const struct tandem_config *c = &bi->cfg;
@@ -753,6 +901,10 @@ int epoch_init(const struct boot_info *bi, struct vcpu *v)
 	if (pick_counter(c->epoch_counter, why, sizeof(why))) {
 		pr("%s: epochs need a progress counter: %s\n",
 		   bi->cfg_name, why);
+		return -1;
+	}
+	if (pick_margin(c, why, sizeof(why))) {
+		pr("%s: epoch_skid: %s\n", bi->cfg_name, why);
 		return -1;
 	}
 	ep.dirty_ok = vcpu_dirty_log_enable(v);
@@ -782,6 +934,9 @@ int epoch_init(const struct boot_info *bi, struct vcpu *v)
 	env_set_hooks(&record_hooks);
 	pr("epochs: %u units each, counter %s\n", ep.e,
 	   vcpu_counter_name(vcpu_counter_kind(v)));
+	pr("epochs: margin %lu units; single-step: %s (%s)\n",
+	   (unsigned long)ep.margin, vcpu_step_name(vcpu_step_kind(v)),
+	   ep.step_found);
 	if (c->replaycheck)
 		epoch_replaycheck(c->replaycheck);
 	return 0;

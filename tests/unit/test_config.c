@@ -355,6 +355,18 @@ static void test_host_exit_port(void)
 		  "0xffff");
 }
 
+/* epoch_skid: 0 by default (the counter's own skid), up to 10^9. */
+static void test_epoch_skid(void)
+{
+	CHECK_OK("guest=g\nepoch = 5000\n");
+	CHECK_EQ(cfg.epoch_skid, 0);
+	CHECK_OK("guest=g\nepoch = 5000\nepoch_skid = 4999\n");
+	CHECK_EQ(cfg.epoch_skid, 4999);
+	CHECK_ERR("guest=g\nepoch_skid = 1000000001\n",
+		  "tandem.cfg:2: epoch_skid: '1000000001' is above the maximum "
+		  "1000000000");
+}
+
 /* The replication link's keys; ft/link_config.c checks their values
  * further (tests/unit/test_linkcfg.c). */
 static void test_link_keys(void)
@@ -562,6 +574,7 @@ static const struct tcase cases[] = {
 	TCASE(serial_port),
 	TCASE(serial_baud),
 	TCASE(host_exit_port),
+	TCASE(epoch_skid),
 	TCASE(link_keys),
 	TCASE(unknown_key),
 	TCASE(duplicate_key),
