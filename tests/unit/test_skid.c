@@ -127,12 +127,13 @@ static void test_model_exact(void)
 
 			gen(&st, STREAM_MAX);
 			T = 1 + below(st.p[st.n - 200].count);
-			skid_start(&sk, &(struct skid_pos){ T, 0, 0 }, false, M);
+			skid_start(&sk, &(struct skid_pos){ T, 0, 0 }, false,
+				   M);
 			want = first_at(&st, T);
 			REQUIRE(run(&st, &sk, below(S + 1), &at, &stop) ==
 				SKID_DONE);
 			CHECK_EQ(at, want);
-			/* replay: any position, the first at its count or not */
+			/* replay: any position, first at its count or not */
 			want = below(st.n - 200);
 			skid_start(&sk, &st.p[want], true, M);
 			REQUIRE(run(&st, &sk, below(S + 1), &at, &stop) ==
