@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define SNAP_MAGIC	0x4e534454u	/* "TDSN" */
-#define SNAP_VERSION	1
+#define SNAP_VERSION	2
 #define SNAP_HDR	16
 #define SNAP_SEC_HDR	16
 

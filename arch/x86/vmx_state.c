@@ -200,7 +200,7 @@ void vcpu_save(struct vcpu *v, void *buf)
 	static struct vcpu_state s;
 
 	memset(&s, 0, sizeof(s));
-	s.version = 2;
+	s.version = 3;
 	s.nfields = NFIELDS;
 	live_save(&s);
 
