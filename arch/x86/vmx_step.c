@@ -127,8 +127,7 @@ void vmx_step_entry(struct vcpu *v)
 	if (!vmx_step_traps(v))
 		return;
 	fl = vmread(GUEST_RFLAGS);
-	vmwrite(EXCEPTION_BITMAP,
-		v->step_pass_once ? 1u << DB_VECTOR : EXC_STEP);
+	vmwrite(EXCEPTION_BITMAP, v->step_pass_once ? 0 : EXC_STEP);
 	v->step_pass_once = false;
 	v->step_guest_tf = fl & RFLAGS_TF;
 	v->step_rip = vmread(GUEST_RIP);
@@ -235,16 +234,17 @@ static bool debug_exit(struct vcpu *v, struct vcpu_exit *e)
 
 bool vmx_step_exception(struct vcpu *v, struct vcpu_exit *e, uint32_t info)
 {
-	if ((info & 0xff) == DB_VECTOR &&
-	    (info & INTR_TYPE_MASK) == INTR_TYPE_HW_EXC)
-		return debug_exit(v, e);
 	/* raised while delivering another event, which is queued again
 	 * (requeue_vectoring): let the CPU raise it once more and apply
-	 * its own rules for the pair (#DF, SDM 6.15) */
+	 * its own rules for the pair (#DF, SDM 6.15). That entry injects,
+	 * so it runs without tandem's TF and intercepts nothing. */
 	if (vmread(IDT_VECTORING_INFO) & INTR_INFO_VALID) {
 		v->step_pass_once = true;
 		return false;
 	}
+	if ((info & 0xff) == DB_VECTOR &&
+	    (info & INTR_TYPE_MASK) == INTR_TYPE_HW_EXC)
+		return debug_exit(v, e);
 	reflect(v, info);
 	return false;
 }
