@@ -80,7 +80,6 @@ static void ignore_page(uint64_t gfn, void *arg)
 static uint32_t build_end(uint8_t kind)
 {
 	struct eplog_end *end = (struct eplog_end *)ep.end_buf;
-	uint64_t t0 = rdtsc();
 
 	memset(end, 0, sizeof(*end));
 	end->kind = kind;
@@ -94,10 +93,6 @@ static uint32_t build_end(uint8_t kind)
 	end->mem = digest_mem(ep.pages, ep.npages);
 	memcpy(ep.end_buf + sizeof(*end), ep.pages,
 	       ep.npages * sizeof(struct eplog_page));
-	t0 = rdtsc() - t0;
-	ep.end_tsc_total += t0;
-	if (t0 > ep.end_tsc_max)
-		ep.end_tsc_max = t0;
 	return sizeof(*end) + ep.npages * sizeof(struct eplog_page);
 }
 
@@ -392,6 +387,29 @@ static int find_end(struct replay *r)
 	return 0;
 }
 
+/* A request as replay compares it: its kind and what names it. */
+static void describe_request(uint8_t type, const uint8_t *p, uint32_t len,
+			     char *buf, size_t n)
+{
+	uint32_t a = 0, b = 0;
+
+	if (type == EPLOG_IO && len >= 6) {
+		memcpy(&a, p, 2);
+		memcpy(&b, p + 4, 2);
+		tsnprintf(buf, n, "io %s port 0x%x size %u count %u",
+			  p[3] ? "in" : "out", a, p[2], b);
+	} else if (type == EPLOG_CPUID && len >= 8) {
+		memcpy(&a, p, 4);
+		memcpy(&b, p + 4, 4);
+		tsnprintf(buf, n, "cpuid 0x%x.%u", a, b);
+	} else if (type == EPLOG_MSR && len >= 5) {
+		memcpy(&a, p, 4);
+		tsnprintf(buf, n, "%s 0x%x", p[4] ? "wrmsr" : "rdmsr", a);
+	} else {
+		tsnprintf(buf, n, "%s", eplog_type_name(type));
+	}
+}
+
 /* Serve exit e from the next log record. */
 static int replay_answer(struct replay *r, struct vcpu_exit *e)
 {
@@ -408,10 +426,15 @@ static int replay_answer(struct replay *r, struct vcpu_exit *e)
 	    memcmp(rec.payload, mine, type == EPLOG_CPUID ? 8 :
 		   type == EPLOG_IO ? 6 : type == EPLOG_MSR ? 5 :
 		   type == EPLOG_RAND ? 1 : 0)) {
+		char want[48], have[48];
+
+		describe_request(type, mine, len, want, sizeof(want));
+		describe_request(rec.type, rec.payload, rec.len, have,
+				 sizeof(have));
 		tsnprintf(r->why, sizeof(r->why), "the guest asked for %s "
-			  "but record %lu (offset %lu) is %s",
-			  eplog_type_name(type), (unsigned long)rec.index,
-			  (unsigned long)rec.offset, eplog_type_name(rec.type));
+			  "but record %lu (offset %lu) is %s", want,
+			  (unsigned long)rec.index, (unsigned long)rec.offset,
+			  have);
 		return -1;
 	}
 	switch (type) {
@@ -685,12 +708,18 @@ void epoch_begin(void)
 static void epoch_end(uint8_t kind)
 {
 	uint32_t len;
+	uint64_t t0 = rdtsc();
 
 	vcpu_single_step(ep.v, false);
 	ep.steps_total += ep.skid.steps;
 	if (ep.skid.steps > ep.steps_max)
 		ep.steps_max = ep.skid.steps;
 	len = build_end(kind);
+	/* the cost of live epoch ends only: replay's are not in ep.epochs */
+	t0 = rdtsc() - t0;
+	ep.end_tsc_total += t0;
+	if (t0 > ep.end_tsc_max)
+		ep.end_tsc_max = t0;
 	/* the first epoch from replay_corrupt_epoch on that read a value */
 	if (ep.phase == CHECK_RECORDING && ep.corrupt_epoch &&
 	    ep.epoch >= ep.corrupt_epoch && corrupt_last_input())
