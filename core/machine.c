@@ -337,6 +337,18 @@ void machine_print_status(void)
 		       (unsigned long)counts[i].count);
 }
 
+/* At power-off, for every run (tools/bench-epochs reads it): the TSC
+ * ticks from the first VM entry to now, which in Bochs count
+ * instructions, tandem's included; nothing if the guest never ran. */
+void machine_print_runtime(uint64_t now)
+{
+	if (!m.tsc_first_entry)
+		return;
+	pr("ran %lu TSC ticks from the first VM entry, %lu running the "
+	   "guest\n", (unsigned long)(now - m.tsc_first_entry),
+	   (unsigned long)m.tsc_in_guest);
+}
+
 void machine_print_regs(void)
 {
 	if (no_guest())

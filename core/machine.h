@@ -21,6 +21,8 @@ void machine_guest_poweroff(void) __attribute__((noreturn));
 void machine_guest_reset(const char *how);
 
 void machine_print_status(void);
+/* "ran N TSC ticks from the first VM entry, ..." (core/power.c) */
+void machine_print_runtime(uint64_t now);
 void machine_print_regs(void);
 void machine_pause(void);
 void machine_resume(void);

@@ -1,5 +1,6 @@
 #include "core/power.h"
 #include "arch/x86/cpu.h"
+#include "core/machine.h"
 #include "drivers/serial.h"
 #include "ft/epoch.h"
 #include "lib/print.h"
@@ -37,11 +38,13 @@ void power_host_fault(void)
 void power_off(uint32_t status)
 {
 	void (*fn)(void) = before_off;
+	uint64_t now = rdtsc();
 
 	/* once: the notifier may itself power off */
 	before_off = NULL;
 	if (fn)
 		fn();
+	machine_print_runtime(now);
 	epoch_print_summary();
 	pr("power off (status 0x%x)\n", status);
 	serial_flush();
